@@ -1,0 +1,46 @@
+/*
+ * config.h - the command line and the ASSISTANTS_MOCK_* environment
+ * variables, merged (a flag wins over its variable) and validated.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef ASSISTANTS_MOCK_CONFIG_H
+#define ASSISTANTS_MOCK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PORT 8080
+#define CONFIG_DEFAULT_BIND "127.0.0.1"
+#define CONFIG_MAX_PUBLIC_URL 1024
+#define CONFIG_MAX_THREADS 256
+
+struct config {
+    unsigned port;
+    char bind[64];
+    bool bind_ipv6;
+    char **fixtures; /* owned array of owned strings */
+    size_t n_fixtures;
+    char public_url[CONFIG_MAX_PUBLIC_URL + 1]; /* "" when unset */
+    unsigned threads;
+    bool quiet;
+    unsigned rate_limit;
+    unsigned fault_every;
+    bool check;
+    bool healthcheck;
+    bool help;
+    bool version;
+};
+
+/*
+ * Fills cfg from argv and the environment. Returns 0, or -1 after printing a
+ * one-line error to stderr. cfg must be released with config_release either
+ * way.
+ */
+int config_parse(struct config *cfg, int argc, char **argv);
+void config_release(struct config *cfg);
+
+/* The --help text. */
+extern const char config_usage[];
+
+#endif

@@ -1,0 +1,1178 @@
+/*
+ * fixtures.c - see fixtures.h.
+ *
+ * A file is first scanned structurally (top-level keys and the extent of
+ * each value, without building anything), then each account and each
+ * assistant is parsed by json-c on its own. Every byte is checked by one or
+ * the other: the scanner checks the top-level object and array syntax,
+ * json-c each value.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "fixtures.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "embedded.h"
+#include "render.h"
+#include "util.h"
+
+#define BUNDLED_NAME "(bundled) fixtures/default.json"
+
+/* A value's extent in a source. */
+struct span {
+    size_t start;
+    size_t end;
+    bool present;
+};
+
+/* One fixture file, mapped or borrowed. */
+struct source {
+    char *name;       /* owned */
+    const char *data; /* mapped, borrowed, or NULL when empty */
+    size_t len;
+    bool mapped;
+    struct span accounts;
+    struct span assistants;
+    bool ok;          /* scanned without errors */
+};
+
+/* Load-time state. */
+struct loader {
+    struct fixtures *fx;
+    struct store *store;
+    struct source *src;
+    size_t n_src;
+    json_tokener *tok;
+    int default_acct;
+    struct buf pre, post, cai, tmp;
+};
+
+void
+fixtures_init(struct fixtures *fx)
+{
+    memset(fx, 0, sizeof(*fx));
+    buf_init(&fx->errors);
+}
+
+void
+fixtures_release(struct fixtures *fx)
+{
+    size_t i;
+
+    if (fx == NULL)
+        return;
+    for (i = 0; i < fx->n_creds; i++) {
+        explicit_bzero(fx->creds[i].secret, fx->creds[i].secret_len);
+        free(fx->creds[i].secret);
+    }
+    free(fx->creds);
+    free(fx->accounts);
+    buf_release(&fx->errors);
+    fixtures_init(fx);
+}
+
+/* ---- problems ---- */
+
+static void
+problem(struct loader *ld, const char *file, const char *path, const char *fmt,
+        ...) __attribute__((format(printf, 4, 5)));
+
+static void
+problem(struct loader *ld, const char *file, const char *path, const char *fmt,
+        ...)
+{
+    struct fixtures *fx = ld->fx;
+    char msg[512];
+    va_list ap;
+
+    fx->n_errors++;
+    if (fx->n_errors > FIXTURES_MAX_ERRORS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (path && *path)
+        buf_addf(&fx->errors, "%s: %s: %s\n", file, path, msg);
+    else
+        buf_addf(&fx->errors, "%s: %s\n", file, msg);
+}
+
+static size_t
+line_of(const struct source *s, size_t off)
+{
+    size_t line = 1, i;
+
+    if (off > s->len)
+        off = s->len;
+    for (i = 0; i < off; i++)
+        if (s->data[i] == '\n')
+            line++;
+    return line;
+}
+
+static void
+json_problem(struct loader *ld, const struct source *s, size_t off,
+             const char *what)
+{
+    char where[64];
+
+    snprintf(where, sizeof(where), "%zu", line_of(s, off));
+    ld->fx->n_errors++;
+    if (ld->fx->n_errors > FIXTURES_MAX_ERRORS)
+        return;
+    buf_addf(&ld->fx->errors, "%s:%s: invalid JSON: %s\n", s->name, where,
+             what);
+}
+
+/* A short, escaped quotation of s for a message. */
+static const char *
+quote(struct loader *ld, const char *s, size_t n)
+{
+    buf_reset(&ld->tmp);
+    buf_addc(&ld->tmp, '"');
+    render_json_chars(&ld->tmp, s, n > 60 ? 60 : n);
+    buf_adds(&ld->tmp, n > 60 ? "...\"" : "\"");
+    return buf_failed(&ld->tmp) ? "\"?\"" : ld->tmp.data;
+}
+
+static const char *
+type_name(json_object *v)
+{
+    switch (json_object_get_type(v)) {
+    case json_type_null:
+        return "null";
+    case json_type_boolean:
+        return "a boolean";
+    case json_type_double:
+    case json_type_int:
+        return "a number";
+    case json_type_object:
+        return "an object";
+    case json_type_array:
+        return "an array";
+    case json_type_string:
+        return "a string";
+    }
+    return "?";
+}
+
+/* ---- structural scan ---- */
+
+static void
+skip_ws(const struct source *s, size_t *i)
+{
+    while (*i < s->len && (s->data[*i] == ' ' || s->data[*i] == '\t' ||
+                           s->data[*i] == '\n' || s->data[*i] == '\r'))
+        (*i)++;
+}
+
+/* Finds the end of the string starting at *i ('"'). */
+static int
+skip_string(const struct source *s, size_t *i)
+{
+    size_t j = *i + 1;
+
+    while (j < s->len) {
+        char c = s->data[j];
+        if (c == '\\')
+            j += 2;
+        else if (c == '"') {
+            *i = j + 1;
+            return 0;
+        } else
+            j++;
+    }
+    *i = s->len;
+    return -1;
+}
+
+/* Finds the extent of the value at *i; json-c checks its inside later. */
+static int
+skip_value(const struct source *s, size_t *i)
+{
+    size_t depth = 0;
+
+    if (*i >= s->len)
+        return -1;
+    if (s->data[*i] == '"')
+        return skip_string(s, i);
+    if (s->data[*i] != '{' && s->data[*i] != '[') {
+        while (*i < s->len && !strchr(",]} \t\r\n", s->data[*i]))
+            (*i)++;
+        return 0;
+    }
+    while (*i < s->len) {
+        char c = s->data[*i];
+        if (c == '"') {
+            if (skip_string(s, i) < 0)
+                return -1;
+            continue;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']') {
+            if (--depth == 0) {
+                (*i)++;
+                return 0;
+            }
+        }
+        (*i)++;
+    }
+    return -1;
+}
+
+/*
+ * Parses s[span] with json-c. Returns the object (caller puts it) or NULL
+ * after reporting the problem.
+ */
+static json_object *
+parse_span(struct loader *ld, const struct source *s, size_t start,
+           size_t end)
+{
+    const char *p = s->data + start;
+    size_t n = end - start;
+    char small[258];
+    json_object *obj;
+    enum json_tokener_error err;
+
+    json_tokener_reset(ld->tok);
+    if (n > 0 && p[0] != '{' && p[0] != '[' && p[0] != '"') {
+        /* A bare scalar: json-c needs a terminator to know it ended. */
+        if (n > 256) {
+            json_problem(ld, s, start, "value too long");
+            return NULL;
+        }
+        memcpy(small, p, n);
+        small[n] = '\0';
+        p = small;
+        n++;
+    }
+    obj = json_tokener_parse_ex(ld->tok, p, (int)n);
+    err = json_tokener_get_error(ld->tok);
+    if (err != json_tokener_success ||
+        json_tokener_get_parse_end(ld->tok) < (p == small ? n - 1 : n)) {
+        size_t off = start + json_tokener_get_parse_end(ld->tok);
+        json_problem(ld, s, off,
+                     err == json_tokener_success ? "unexpected data"
+                     : err == json_tokener_continue
+                         ? "unexpected end of value"
+                         : json_tokener_error_desc(err));
+        json_object_put(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static bool
+key_is(const struct source *s, size_t start, size_t end, const char *key)
+{
+    size_t n = strlen(key);
+
+    return end - start == n + 2 && memcmp(s->data + start + 1, key, n) == 0;
+}
+
+/* Scans the top-level object, recording where accounts and assistants are. */
+static void
+scan_source(struct loader *ld, struct source *s)
+{
+    size_t i = 0, errors = ld->fx->n_errors;
+    bool meta = false;
+
+    if (s->len >= 3 && memcmp(s->data, "\xef\xbb\xbf", 3) == 0)
+        i = 3; /* UTF-8 byte order mark */
+    skip_ws(s, &i);
+    if (i >= s->len) {
+        problem(ld, s->name, NULL, "empty file: expected a JSON object");
+        return;
+    }
+    if (s->data[i] != '{') {
+        if (s->data[i] == '[')
+            problem(ld, s->name, NULL,
+                    "expected a JSON object with \"accounts\" and "
+                    "\"assistants\", got an array");
+        else
+            json_problem(ld, s, i, "expected '{'");
+        return;
+    }
+    i++;
+    skip_ws(s, &i);
+    if (i < s->len && s->data[i] == '}') {
+        i++;
+        goto trailer;
+    }
+    for (;;) {
+        size_t kstart, kend, vstart;
+        struct span *target = NULL;
+
+        skip_ws(s, &i);
+        if (i >= s->len || s->data[i] != '"') {
+            json_problem(ld, s, i, "expected a key string");
+            return;
+        }
+        kstart = i;
+        if (skip_string(s, &i) < 0) {
+            json_problem(ld, s, kstart, "unterminated string");
+            return;
+        }
+        kend = i;
+        skip_ws(s, &i);
+        if (i >= s->len || s->data[i] != ':') {
+            json_problem(ld, s, i, "expected ':'");
+            return;
+        }
+        i++;
+        skip_ws(s, &i);
+        vstart = i;
+        if (skip_value(s, &i) < 0 || i == vstart) {
+            json_problem(ld, s, vstart,
+                         i >= s->len ? "unexpected end of file"
+                                     : "expected a value");
+            return;
+        }
+        if (key_is(s, kstart, kend, "accounts"))
+            target = &s->accounts;
+        else if (key_is(s, kstart, kend, "assistants"))
+            target = &s->assistants;
+        if (target) {
+            if (target->present)
+                problem(ld, s->name, NULL, "duplicate key %s",
+                        quote(ld, s->data + kstart + 1, kend - kstart - 2));
+            target->start = vstart;
+            target->end = i;
+            target->present = true;
+        } else {
+            /* meta (ignored) and unknown keys: still valid JSON? */
+            json_object *v = parse_span(ld, s, vstart, i);
+            if (v == NULL)
+                return;
+            json_object_put(v);
+            if (key_is(s, kstart, kend, "meta") && !meta)
+                meta = true;
+            else
+                problem(ld, s->name, NULL,
+                        "unknown top-level key %s: expected \"accounts\", "
+                        "\"assistants\" or \"meta\"",
+                        quote(ld, s->data + kstart + 1, kend - kstart - 2));
+        }
+        skip_ws(s, &i);
+        if (i < s->len && s->data[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < s->len && s->data[i] == '}') {
+            i++;
+            break;
+        }
+        json_problem(ld, s, i,
+                     i >= s->len ? "unexpected end of file"
+                                 : "expected ',' or '}'");
+        return;
+    }
+trailer:
+    skip_ws(s, &i);
+    if (i < s->len) {
+        json_problem(ld, s, i, "unexpected data after the top-level object");
+        return;
+    }
+    s->ok = ld->fx->n_errors == errors;
+}
+
+/*
+ * Calls fn for each element of the array in span, with its index. Reports
+ * structural problems; fn reports the rest.
+ */
+typedef void (*element_fn)(struct loader *ld, struct source *s, size_t index,
+                           size_t start, size_t end);
+
+static void
+each_element(struct loader *ld, struct source *s, const struct span *sp,
+             const char *what, element_fn fn)
+{
+    size_t i = sp->start, index = 0;
+
+    if (s->data[i] != '[') {
+        json_object *v = parse_span(ld, s, sp->start, sp->end);
+        if (v) {
+            problem(ld, s->name, what, "expected an array, got %s",
+                    type_name(v));
+            json_object_put(v);
+        }
+        return;
+    }
+    i++;
+    skip_ws(s, &i);
+    if (s->data[i] == ']')
+        return;
+    for (;;) {
+        size_t vstart;
+
+        skip_ws(s, &i);
+        vstart = i;
+        if (skip_value(s, &i) < 0 || i == vstart) {
+            json_problem(ld, s, vstart, "expected a value");
+            return;
+        }
+        fn(ld, s, index++, vstart, i);
+        skip_ws(s, &i);
+        if (i < sp->end && s->data[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < sp->end && s->data[i] == ']')
+            return;
+        json_problem(ld, s, i, "expected ',' or ']'");
+        return;
+    }
+}
+
+/* ---- accounts ---- */
+
+static int
+find_account(const struct fixtures *fx, const char *sid)
+{
+    size_t i;
+
+    for (i = 0; i < fx->n_accounts; i++)
+        if (strcmp(fx->accounts[i].sid, sid) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int
+add_account(struct fixtures *fx, const char *sid, bool from_env)
+{
+    struct fixtures_account *a;
+
+    a = realloc(fx->accounts, (fx->n_accounts + 1) * sizeof(*a));
+    if (a == NULL)
+        return -1;
+    fx->accounts = a;
+    a += fx->n_accounts;
+    memset(a, 0, sizeof(*a));
+    memcpy(a->sid, sid, 34);
+    a->from_env = from_env;
+    return (int)fx->n_accounts++;
+}
+
+static const struct fixtures_credential *
+find_cred(const struct fixtures *fx, const char *sid)
+{
+    size_t i;
+
+    for (i = 0; i < fx->n_creds; i++)
+        if (strcmp(fx->creds[i].sid, sid) == 0)
+            return &fx->creds[i];
+    return NULL;
+}
+
+static int
+add_cred(struct fixtures *fx, const char *sid, const char *secret, size_t len,
+         int acct)
+{
+    struct fixtures_credential *c;
+
+    c = realloc(fx->creds, (fx->n_creds + 1) * sizeof(*c));
+    if (c == NULL)
+        return -1;
+    fx->creds = c;
+    c += fx->n_creds;
+    memcpy(c->sid, sid, 34);
+    c->sid[34] = '\0';
+    c->secret = malloc(len + 1);
+    if (c->secret == NULL)
+        return -1;
+    memcpy(c->secret, secret, len);
+    c->secret[len] = '\0';
+    c->secret_len = len;
+    c->acct = acct;
+    fx->n_creds++;
+    return 0;
+}
+
+/* Checks that v is a string SID with prefix; reports at path otherwise. */
+static bool
+check_sid(struct loader *ld, const char *file, const char *path,
+          json_object *v, const char *prefix)
+{
+    const char *s;
+    size_t n;
+
+    if (!json_object_is_type(v, json_type_string)) {
+        problem(ld, file, path, "expected \"%s\" and 32 hex digits, got %s",
+                prefix, type_name(v));
+        return false;
+    }
+    s = json_object_get_string(v);
+    n = (size_t)json_object_get_string_len(v);
+    if (!util_is_sid(s, n, prefix)) {
+        problem(ld, file, path, "expected \"%s\" and 32 hex digits, got %s",
+                prefix, quote(ld, s, n));
+        return false;
+    }
+    return true;
+}
+
+static bool
+check_secret(struct loader *ld, const char *file, const char *path,
+             json_object *v)
+{
+    size_t n;
+
+    if (!json_object_is_type(v, json_type_string)) {
+        problem(ld, file, path, "expected a string, got %s", type_name(v));
+        return false;
+    }
+    n = (size_t)json_object_get_string_len(v);
+    if (n == 0 || n > FIXTURES_MAX_SECRET) {
+        problem(ld, file, path, "expected 1 to %d characters, got %zu",
+                FIXTURES_MAX_SECRET, n);
+        return false;
+    }
+    return true;
+}
+
+static void
+load_api_keys(struct loader *ld, const char *file, const char *apath,
+              json_object *keys, int acct)
+{
+    char path[96];
+    size_t i, n;
+
+    if (!json_object_is_type(keys, json_type_array)) {
+        snprintf(path, sizeof(path), "%s.api_keys", apath);
+        problem(ld, file, path, "expected an array, got %s", type_name(keys));
+        return;
+    }
+    n = json_object_array_length(keys);
+    for (i = 0; i < n; i++) {
+        json_object *k = json_object_array_get_idx(keys, i), *sid = NULL,
+                    *secret = NULL;
+        char kpath[128];
+        bool ok = true;
+
+        snprintf(path, sizeof(path), "%s.api_keys[%zu]", apath, i);
+        if (!json_object_is_type(k, json_type_object)) {
+            problem(ld, file, path, "expected an object, got %s",
+                    type_name(k));
+            continue;
+        }
+        json_object_object_foreach(k, key, val) {
+            if (strcmp(key, "sid") == 0)
+                sid = val;
+            else if (strcmp(key, "secret") == 0)
+                secret = val;
+            else {
+                problem(ld, file, path,
+                        "unknown key %s: expected \"sid\" or \"secret\"",
+                        quote(ld, key, strlen(key)));
+                ok = false;
+            }
+        }
+        if (sid == NULL || secret == NULL) {
+            problem(ld, file, path, "missing required field \"%s\"",
+                    sid == NULL ? "sid" : "secret");
+            continue;
+        }
+        snprintf(kpath, sizeof(kpath), "%s.sid", path);
+        ok = check_sid(ld, file, kpath, sid, "SK") && ok;
+        snprintf(kpath, sizeof(kpath), "%s.secret", path);
+        ok = check_secret(ld, file, kpath, secret) && ok;
+        if (!ok)
+            continue;
+        if (find_cred(ld->fx, json_object_get_string(sid))) {
+            snprintf(kpath, sizeof(kpath), "%s.sid", path);
+            problem(ld, file, kpath, "duplicate API key %s",
+                    quote(ld, json_object_get_string(sid), 34));
+            continue;
+        }
+        if (add_cred(ld->fx, json_object_get_string(sid),
+                     json_object_get_string(secret),
+                     (size_t)json_object_get_string_len(secret), acct) < 0)
+            problem(ld, file, path, "out of memory");
+    }
+}
+
+static void
+load_account(struct loader *ld, struct source *s, size_t index, size_t start,
+             size_t end)
+{
+    json_object *o = parse_span(ld, s, start, end), *sid = NULL,
+                *token = NULL, *keys = NULL;
+    char path[64], fpath[96];
+    bool ok = true;
+    int acct;
+
+    if (o == NULL)
+        return;
+    snprintf(path, sizeof(path), "accounts[%zu]", index);
+    if (!json_object_is_type(o, json_type_object)) {
+        problem(ld, s->name, path, "expected an object, got %s", type_name(o));
+        goto out;
+    }
+    json_object_object_foreach(o, key, val) {
+        if (strcmp(key, "sid") == 0)
+            sid = val;
+        else if (strcmp(key, "auth_token") == 0)
+            token = val;
+        else if (strcmp(key, "api_keys") == 0)
+            keys = val;
+        else {
+            problem(ld, s->name, path,
+                    "unknown key %s: expected \"sid\", \"auth_token\" or "
+                    "\"api_keys\"",
+                    quote(ld, key, strlen(key)));
+            ok = false;
+        }
+    }
+    if (sid == NULL) {
+        problem(ld, s->name, path, "missing required field \"sid\"");
+        goto out;
+    }
+    snprintf(fpath, sizeof(fpath), "%s.sid", path);
+    if (!check_sid(ld, s->name, fpath, sid, "AC"))
+        goto out;
+    if (find_account(ld->fx, json_object_get_string(sid)) >= 0) {
+        problem(ld, s->name, fpath, "duplicate account %s",
+                quote(ld, json_object_get_string(sid), 34));
+        goto out;
+    }
+    snprintf(fpath, sizeof(fpath), "%s.auth_token", path);
+    if (token && !check_secret(ld, s->name, fpath, token))
+        ok = false;
+    if (!ok)
+        goto out;
+    acct = add_account(ld->fx, json_object_get_string(sid), false);
+    if (acct < 0) {
+        problem(ld, s->name, path, "out of memory");
+        goto out;
+    }
+    if (token &&
+        add_cred(ld->fx, json_object_get_string(sid),
+                 json_object_get_string(token),
+                 (size_t)json_object_get_string_len(token), acct) < 0)
+        problem(ld, s->name, path, "out of memory");
+    if (keys)
+        load_api_keys(ld, s->name, path, keys, acct);
+out:
+    json_object_put(o);
+}
+
+/* Adds the TWILIO_* credentials; sets the default account. */
+static void
+load_env(struct loader *ld, const struct fixtures_env *env)
+{
+    struct fixtures *fx = ld->fx;
+    const char *sid = env->account_sid;
+    int acct;
+
+    ld->default_acct = fx->n_accounts ? 0 : -1;
+    if (sid == NULL || *sid == '\0') {
+        if ((env->auth_token && *env->auth_token) ||
+            (env->api_key && *env->api_key))
+            problem(ld, "environment", "TWILIO_ACCOUNT_SID",
+                    "must be set when TWILIO_AUTH_TOKEN or TWILIO_API_KEY is");
+        return;
+    }
+    if (!util_is_sid(sid, strlen(sid), "AC")) {
+        problem(ld, "environment", "TWILIO_ACCOUNT_SID",
+                "expected \"AC\" and 32 hex digits, got %s",
+                quote(ld, sid, strlen(sid)));
+        return;
+    }
+    acct = find_account(fx, sid);
+    if (acct < 0 && (acct = add_account(fx, sid, true)) < 0)
+        return;
+    ld->default_acct = acct;
+    if (env->auth_token && *env->auth_token &&
+        add_cred(fx, sid, env->auth_token, strlen(env->auth_token), acct) < 0)
+        problem(ld, "environment", "TWILIO_AUTH_TOKEN", "out of memory");
+    if (env->api_key && *env->api_key) {
+        const char *secret = env->api_secret ? env->api_secret : "";
+        if (!util_is_sid(env->api_key, strlen(env->api_key), "SK"))
+            problem(ld, "environment", "TWILIO_API_KEY",
+                    "expected \"SK\" and 32 hex digits, got %s",
+                    quote(ld, env->api_key, strlen(env->api_key)));
+        else if (*secret == '\0')
+            problem(ld, "environment", "TWILIO_API_SECRET",
+                    "must be set when TWILIO_API_KEY is");
+        else if (find_cred(fx, env->api_key))
+            problem(ld, "environment", "TWILIO_API_KEY",
+                    "API key %s is already defined in a fixture",
+                    quote(ld, env->api_key, 34));
+        else if (add_cred(fx, env->api_key, secret, strlen(secret), acct) < 0)
+            problem(ld, "environment", "TWILIO_API_KEY", "out of memory");
+    }
+}
+
+/* ---- assistants ---- */
+
+enum field {
+    F_ID,
+    F_ACCOUNT_SID,
+    F_NAME,
+    F_OWNER,
+    F_MODEL,
+    F_PROMPT,
+    F_CUSTOMER_AI,
+    F_DATE_CREATED,
+    F_DATE_UPDATED,
+    F_URL,
+    F_COUNT
+};
+
+static const char *const field_names[F_COUNT] = {
+    "id",    "account_sid",  "name",         "owner",        "model",
+    "personality_prompt", "customer_ai", "date_created", "date_updated", "url"};
+
+static bool
+field_required(enum field f)
+{
+    return f != F_ACCOUNT_SID && f != F_URL;
+}
+
+static void
+str_of(json_object *v, struct render_str *out)
+{
+    out->s = json_object_get_string(v);
+    out->n = (size_t)json_object_get_string_len(v);
+}
+
+static void
+load_assistant(struct loader *ld, struct source *s, size_t index,
+               size_t start, size_t end)
+{
+    json_object *o, *f[F_COUNT] = {0};
+    struct render_assistant ra;
+    char path[64], fpath[96];
+    int64_t created = 0, updated;
+    int acct = ld->default_acct, i, dup_file = 0, dup_index = 0, rc;
+    bool ok = true;
+    const char *cai;
+
+    snprintf(path, sizeof(path), "assistants[%zu]", index);
+    if (s->data[start] != '{') {
+        o = parse_span(ld, s, start, end);
+        if (o)
+            problem(ld, s->name, path, "expected an object, got %s",
+                    type_name(o));
+        json_object_put(o);
+        return;
+    }
+    o = parse_span(ld, s, start, end);
+    if (o == NULL)
+        return;
+    json_object_object_foreach(o, key, val) {
+        for (i = 0; i < F_COUNT; i++)
+            if (strcmp(key, field_names[i]) == 0)
+                break;
+        if (i == F_COUNT) {
+            problem(ld, s->name, path, "unknown key %s",
+                    quote(ld, key, strlen(key)));
+            ok = false;
+            continue;
+        }
+        f[i] = val;
+    }
+    memset(&ra, 0, sizeof(ra));
+    for (i = 0; i < F_COUNT; i++) {
+        snprintf(fpath, sizeof(fpath), "%s.%s", path, field_names[i]);
+        if (f[i] == NULL || (i == F_URL && json_object_is_type(f[i],
+                                                               json_type_null))) {
+            f[i] = NULL;
+            if (field_required((enum field)i)) {
+                problem(ld, s->name, path, "missing required field \"%s\"",
+                        field_names[i]);
+                ok = false;
+            }
+            continue;
+        }
+        if (i == F_CUSTOMER_AI) {
+            if (!json_object_is_type(f[i], json_type_object)) {
+                problem(ld, s->name, fpath, "expected an object, got %s",
+                        type_name(f[i]));
+                ok = false;
+            }
+            continue;
+        }
+        if (i == F_ACCOUNT_SID) {
+            if (!check_sid(ld, s->name, fpath, f[i], "AC"))
+                ok = false;
+            continue;
+        }
+        if (!json_object_is_type(f[i], json_type_string)) {
+            problem(ld, s->name, fpath, "expected a string, got %s",
+                    type_name(f[i]));
+            ok = false;
+            continue;
+        }
+        if (json_object_get_string_len(f[i]) > FIXTURES_MAX_STRING) {
+            problem(ld, s->name, fpath, "expected at most %d bytes, got %d",
+                    FIXTURES_MAX_STRING, json_object_get_string_len(f[i]));
+            ok = false;
+        }
+    }
+    if (f[F_ID] && json_object_is_type(f[F_ID], json_type_string)) {
+        struct render_str id;
+        str_of(f[F_ID], &id);
+        snprintf(fpath, sizeof(fpath), "%s.id", path);
+        if (id.n < 10 || memcmp(id.s, "aia_asst_", 9) != 0 ||
+            memchr(id.s, '\n', id.n)) {
+            problem(ld, s->name, fpath,
+                    "expected \"aia_asst_\" followed by at least one "
+                    "character, got %s",
+                    quote(ld, id.s, id.n));
+            ok = false;
+        } else if (id.n > FIXTURES_MAX_ID) {
+            problem(ld, s->name, fpath, "expected at most %d bytes, got %zu",
+                    FIXTURES_MAX_ID, id.n);
+            ok = false;
+        }
+    }
+    for (i = F_DATE_CREATED; i <= F_DATE_UPDATED; i++) {
+        struct render_str d;
+        if (f[i] == NULL || !json_object_is_type(f[i], json_type_string))
+            continue;
+        str_of(f[i], &d);
+        if (util_parse_date(d.s, d.n, i == F_DATE_CREATED ? &created
+                                                          : &updated) < 0) {
+            snprintf(fpath, sizeof(fpath), "%s.%s", path, field_names[i]);
+            problem(ld, s->name, fpath,
+                    "expected a UTC date like \"2025-01-02T03:04:05Z\", got %s",
+                    quote(ld, d.s, d.n));
+            ok = false;
+        }
+    }
+    if (f[F_ACCOUNT_SID] && ok) {
+        acct = find_account(ld->fx, json_object_get_string(f[F_ACCOUNT_SID]));
+        if (acct < 0) {
+            snprintf(fpath, sizeof(fpath), "%s.account_sid", path);
+            problem(ld, s->name, fpath,
+                    "account %s has no credentials: add it to \"accounts\" "
+                    "or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
+                    quote(ld, json_object_get_string(f[F_ACCOUNT_SID]), 34));
+            ok = false;
+        }
+    } else if (ok && acct < 0) {
+        problem(ld, s->name, path,
+                "no \"account_sid\" and no default account: add \"accounts\" "
+                "or set TWILIO_ACCOUNT_SID");
+        ok = false;
+    }
+    if (!ok)
+        goto out;
+
+    ra.account_sid.s = ld->fx->accounts[acct].sid;
+    ra.account_sid.n = 34;
+    cai = json_object_to_json_string_ext(
+        f[F_CUSTOMER_AI], JSON_C_TO_STRING_PLAIN |
+                              JSON_C_TO_STRING_NOSLASHESCAPE);
+    ra.customer_ai_json.s = cai;
+    ra.customer_ai_json.n = strlen(cai);
+    str_of(f[F_ID], &ra.id);
+    str_of(f[F_MODEL], &ra.model);
+    str_of(f[F_NAME], &ra.name);
+    str_of(f[F_OWNER], &ra.owner);
+    if (f[F_URL])
+        str_of(f[F_URL], &ra.url);
+    str_of(f[F_PROMPT], &ra.personality_prompt);
+    str_of(f[F_DATE_CREATED], &ra.date_created);
+    str_of(f[F_DATE_UPDATED], &ra.date_updated);
+    buf_reset(&ld->pre);
+    buf_reset(&ld->post);
+    render_assistant(&ra, &ld->pre, &ld->post);
+    if (buf_failed(&ld->pre) || buf_failed(&ld->post)) {
+        problem(ld, s->name, path, "out of memory");
+        goto out;
+    }
+    rc = store_insert(ld->store, acct, created, ra.id.s, ra.id.n,
+                      ld->pre.data, ld->pre.len, ld->post.data, ld->post.len,
+                      (int)(s - ld->src), (int)index, &dup_file, &dup_index);
+    if (rc == 1) {
+        snprintf(fpath, sizeof(fpath), "%s.id", path);
+        problem(ld, s->name, fpath,
+                "duplicate id %s (first in %s: assistants[%d])",
+                quote(ld, ra.id.s, ra.id.n),
+                dup_file >= 0 && (size_t)dup_file < ld->n_src
+                    ? ld->src[dup_file].name
+                    : "?",
+                dup_index);
+    } else if (rc < 0) {
+        problem(ld, s->name, path, "cannot store assistant");
+    } else {
+        ld->fx->accounts[acct].n_assistants++;
+        ld->fx->n_assistants++;
+    }
+out:
+    json_object_put(o);
+}
+
+/* ---- sources ---- */
+
+static int
+add_source(struct loader *ld, const char *name, const char *data, size_t len,
+           bool mapped)
+{
+    struct source *s = realloc(ld->src, (ld->n_src + 1) * sizeof(*s));
+
+    if (s == NULL)
+        return -1;
+    ld->src = s;
+    s += ld->n_src;
+    memset(s, 0, sizeof(*s));
+    s->name = strdup(name);
+    s->data = data;
+    s->len = len;
+    s->mapped = mapped;
+    if (s->name == NULL)
+        return -1;
+    ld->n_src++;
+    return 0;
+}
+
+static void
+open_file(struct loader *ld, const char *path)
+{
+    struct stat st;
+    void *data = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd < 0) {
+        problem(ld, path, NULL, "cannot open fixtures file: %s",
+                strerror(errno));
+        return;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        problem(ld, path, NULL, "not a regular file");
+        close(fd);
+        return;
+    }
+    if (st.st_size > 0) {
+        data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (data == MAP_FAILED) {
+            problem(ld, path, NULL, "cannot read fixtures file: %s",
+                    strerror(errno));
+            close(fd);
+            return;
+        }
+        madvise(data, (size_t)st.st_size, MADV_SEQUENTIAL);
+    }
+    close(fd);
+    if (add_source(ld, path, data, (size_t)st.st_size, data != NULL) < 0) {
+        if (data)
+            munmap(data, (size_t)st.st_size);
+        problem(ld, path, NULL, "out of memory");
+    }
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+has_json_suffix(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.';
+}
+
+static void
+open_dir(struct loader *ld, const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, i;
+
+    if (d == NULL) {
+        problem(ld, path, NULL, "cannot open fixtures directory: %s",
+                strerror(errno));
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        char **nn;
+        if (!has_json_suffix(e->d_name))
+            continue;
+        nn = realloc(names, (n + 1) * sizeof(*names));
+        if (nn == NULL)
+            break;
+        names = nn;
+        if ((names[n] = malloc(strlen(path) + strlen(e->d_name) + 2)) == NULL)
+            break;
+        sprintf(names[n], "%s%s%s", path,
+                path[strlen(path) - 1] == '/' ? "" : "/", e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (n == 0)
+        problem(ld, path, NULL, "no *.json files in fixtures directory");
+    qsort(names, n, sizeof(*names), cmp_names);
+    for (i = 0; i < n; i++) {
+        open_file(ld, names[i]);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void
+open_path(struct loader *ld, const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0) {
+        problem(ld, path, NULL, "cannot open fixtures: %s", strerror(errno));
+        return;
+    }
+    if (S_ISDIR(st.st_mode))
+        open_dir(ld, path);
+    else
+        open_file(ld, path);
+}
+
+/* Drops the pages of a mapped file from memory once they are processed. */
+static void
+release_pages(const struct source *s)
+{
+    if (s->mapped)
+        madvise((void *)s->data, s->len, MADV_DONTNEED);
+}
+
+static int
+load_all(struct loader *ld, const struct fixtures_env *env)
+{
+    struct fixtures *fx = ld->fx;
+    size_t i;
+
+    ld->tok = json_tokener_new();
+    if (ld->tok == NULL)
+        return -1;
+    json_tokener_set_flags(ld->tok,
+                           JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    fx->n_files = ld->n_src;
+    for (i = 0; i < ld->n_src; i++) {
+        scan_source(ld, &ld->src[i]);
+        release_pages(&ld->src[i]);
+    }
+    for (i = 0; i < ld->n_src; i++)
+        if (ld->src[i].ok && ld->src[i].accounts.present)
+            each_element(ld, &ld->src[i], &ld->src[i].accounts, "accounts",
+                         load_account);
+    load_env(ld, env);
+    for (i = 0; i < fx->n_accounts; i++) {
+        bool has = false;
+        size_t j;
+        for (j = 0; j < fx->n_creds; j++)
+            has = has || fx->creds[j].acct == (int)i;
+        if (!has)
+            problem(ld, "accounts", fx->accounts[i].sid,
+                    "no credentials: expected \"auth_token\" or \"api_keys\"");
+    }
+    if (store_load_begin(ld->store) < 0)
+        return -1;
+    for (i = 0; i < ld->n_src; i++) {
+        if (ld->src[i].ok && ld->src[i].assistants.present)
+            each_element(ld, &ld->src[i], &ld->src[i].assistants,
+                         "assistants", load_assistant);
+        release_pages(&ld->src[i]);
+    }
+    if (fx->n_errors > FIXTURES_MAX_ERRORS)
+        buf_addf(&fx->errors, "... and %zu more problems\n",
+                 fx->n_errors - FIXTURES_MAX_ERRORS);
+    if (fx->n_errors)
+        return -1;
+    return store_load_end(ld->store);
+}
+
+static int
+cmp_creds(const void *a, const void *b)
+{
+    const struct fixtures_credential *x = a, *y = b;
+    int c = strcmp(x->sid, y->sid);
+
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+static int
+finish(struct loader *ld, int rc)
+{
+    size_t i;
+
+    for (i = 0; i < ld->n_src; i++) {
+        if (ld->src[i].mapped)
+            munmap((void *)ld->src[i].data, ld->src[i].len);
+        free(ld->src[i].name);
+    }
+    free(ld->src);
+    if (ld->tok)
+        json_tokener_free(ld->tok);
+    buf_release(&ld->pre);
+    buf_release(&ld->post);
+    buf_release(&ld->cai);
+    buf_release(&ld->tmp);
+    if (ld->fx->n_creds)
+        qsort(ld->fx->creds, ld->fx->n_creds, sizeof(*ld->fx->creds),
+              cmp_creds);
+    return rc;
+}
+
+static void
+loader_init(struct loader *ld, struct fixtures *fx, struct store *store)
+{
+    memset(ld, 0, sizeof(*ld));
+    ld->fx = fx;
+    ld->store = store;
+    ld->default_acct = -1;
+    buf_init(&ld->pre);
+    buf_init(&ld->post);
+    buf_init(&ld->cai);
+    buf_init(&ld->tmp);
+}
+
+int
+fixtures_load(struct fixtures *fx, struct store *store,
+              const char *const *paths, size_t n_paths,
+              const struct fixtures_env *env)
+{
+    struct loader ld;
+    size_t i;
+
+    loader_init(&ld, fx, store);
+    if (n_paths == 0) {
+        fx->bundled = true;
+        if (add_source(&ld, BUNDLED_NAME, embedded_default_fixtures,
+                       embedded_default_fixtures_len, false) < 0)
+            return finish(&ld, -1);
+    }
+    for (i = 0; i < n_paths; i++)
+        open_path(&ld, paths[i]);
+    if (fx->n_errors)
+        return finish(&ld, -1);
+    return finish(&ld, load_all(&ld, env));
+}
+
+int
+fixtures_load_buffer(struct fixtures *fx, struct store *store,
+                     const char *name, const char *data, size_t len,
+                     const struct fixtures_env *env)
+{
+    struct loader ld;
+
+    loader_init(&ld, fx, store);
+    if (add_source(&ld, name, len ? data : NULL, len, false) < 0)
+        return finish(&ld, -1);
+    return finish(&ld, load_all(&ld, env));
+}

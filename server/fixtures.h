@@ -1,0 +1,83 @@
+/*
+ * fixtures.h - loading and validating fixture files into the store, and the
+ * accounts and credentials they (and the TWILIO_* variables) define.
+ *
+ * Loading is all-or-nothing: every problem is collected as one line
+ * "FILE: JSONPATH: problem" (or "FILE:LINE: invalid JSON: ...") and the
+ * caller refuses to serve when there is any. A large file is scanned in
+ * place (mmap) and each assistant is parsed, validated, pre-rendered and
+ * inserted on its own, so memory does not hold a second copy of the file.
+ * Does not serve anything: the store does that.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef ASSISTANTS_MOCK_FIXTURES_H
+#define ASSISTANTS_MOCK_FIXTURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "store.h"
+
+#define FIXTURES_MAX_ID 200
+#define FIXTURES_MAX_STRING (1024 * 1024)
+#define FIXTURES_MAX_SECRET 1024
+#define FIXTURES_MAX_ERRORS 50
+
+struct fixtures_account {
+    char sid[35];
+    long n_assistants;
+    bool from_env;
+};
+
+struct fixtures_credential {
+    char sid[35];  /* AC... or SK... */
+    char *secret;  /* owned; wiped before it is freed */
+    size_t secret_len;
+    int acct;      /* index into accounts */
+};
+
+/* Credentials from the environment (TWILIO_*); NULL when unset; borrowed. */
+struct fixtures_env {
+    const char *account_sid;
+    const char *auth_token;
+    const char *api_key;
+    const char *api_secret;
+};
+
+struct fixtures {
+    struct fixtures_account *accounts;
+    size_t n_accounts;
+    struct fixtures_credential *creds;
+    size_t n_creds;
+    long n_assistants;
+    size_t n_files;
+    bool bundled; /* the compiled-in default fixtures were loaded */
+    struct buf errors; /* problems, one per line */
+    size_t n_errors;
+};
+
+void fixtures_init(struct fixtures *fx);
+/* Frees everything, wiping secrets. Accepts NULL. */
+void fixtures_release(struct fixtures *fx);
+
+/*
+ * Loads the files and directories in paths (directories: their *.json files
+ * in name order), or the bundled fixtures when n_paths is 0, into store, and
+ * sorts fx->creds by sid. Returns 0, or -1 when any problem was found (they
+ * are in fx->errors) or the store failed.
+ */
+int fixtures_load(struct fixtures *fx, struct store *store,
+                  const char *const *paths, size_t n_paths,
+                  const struct fixtures_env *env);
+
+/*
+ * Loads one fixture held in memory, named name in messages; the other steps
+ * are as fixtures_load. For tests and fuzzing.
+ */
+int fixtures_load_buffer(struct fixtures *fx, struct store *store,
+                         const char *name, const char *data, size_t len,
+                         const struct fixtures_env *env);
+
+#endif

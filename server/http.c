@@ -1,0 +1,538 @@
+/*
+ * http.c - see http.h.
+ *
+ * Each request is answered on the libmicrohttpd call that delivers its
+ * headers: the raw request-target comes from the URI log callback (so query
+ * parsing is ours, strict and tested), the answer is built in one buffer and
+ * handed over with MHD_RESPMEM_MUST_FREE.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "assistants.h"
+#include "auth.h"
+#include "buf.h"
+#include "errors.h"
+#include "log.h"
+#include "paging.h"
+#include "util.h"
+
+#define HTTP_MAX_URI 8192
+#define HTTP_MAX_HEADERS 16384
+#define HTTP_CONNECTION_LIMIT 8192
+#define HTTP_IDLE_TIMEOUT 60
+#define HTTP_POOL_SIZE (64 * 1024)
+#define HTTP_DRAIN_MS 900
+
+/* Per-account rate window: second << 32 | count. */
+struct rate {
+    _Atomic uint64_t window;
+};
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    const struct config *cfg;
+    struct store *store;
+    const struct fixtures *fx;
+    struct rate *rates;
+    atomic_int inflight;
+    atomic_bool ready;
+    unsigned port;
+    char fallback_base[96]; /* http://ADDR:PORT */
+    size_t fallback_len;
+};
+
+/* One request, from the URI log callback to completion. */
+struct req {
+    char *uri; /* raw request-target, NUL-terminated */
+    size_t uri_len;
+    uint64_t t0;
+    bool too_long;
+};
+
+static const char *const common_headers[][2] = {
+    {"Content-Type", "application/json"},
+    {"X-Home-Region", "us1"},
+    {"X-Powered-By", "AT-5000"},
+    {"X-Shenanigans", "none"},
+    {"Access-Control-Allow-Origin", "*"},
+    {"Access-Control-Allow-Headers",
+     "Accept, Authorization, Content-Type, If-Match, If-Modified-Since, "
+     "If-None-Match, If-Unmodified-Since, Idempotency-Key"},
+    {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+    {"Access-Control-Expose-Headers", "ETag"},
+};
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct http_server *srv = cls;
+    struct req *r = calloc(1, sizeof(*r));
+    size_t n;
+
+    (void)c;
+    atomic_fetch_add(&srv->inflight, 1);
+    if (r == NULL)
+        return NULL;
+    r->t0 = util_now_ns();
+    n = strlen(uri);
+    if (n > HTTP_MAX_URI) {
+        r->too_long = true;
+        n = 64; /* kept for the log line only */
+    }
+    r->uri = malloc(n + 1);
+    if (r->uri) {
+        memcpy(r->uri, uri, n);
+        r->uri[n] = '\0';
+        r->uri_len = n;
+    }
+    return r;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *srv = cls;
+    struct req *r = *con_cls;
+
+    (void)c;
+    (void)toe;
+    atomic_fetch_sub(&srv->inflight, 1);
+    if (r) {
+        free(r->uri);
+        free(r);
+        *con_cls = NULL;
+    }
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+
+    (void)cls;
+    vsnprintf(line, sizeof(line), fmt, ap);
+    line[strcspn(line, "\r\n")] = '\0';
+    log_error("http: %s", line);
+}
+
+/* Printable copy of s for the access log. */
+static void
+sanitize(char *dst, size_t cap, const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && s[i] && i + 1 < cap; i++)
+        dst[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
+    dst[i] = '\0';
+}
+
+static enum MHD_Result
+respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
+        const char *method, unsigned status, struct buf *body,
+        const char *extra_name, const char *extra_value)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    char rqid[35], num[32], dur[32];
+    size_t len = body->len, i;
+    char *data;
+    double secs;
+
+    if (buf_failed(body)) {
+        buf_release(body);
+        api_err_render(body, API_ERR_INTERNAL, NULL, NULL);
+        status = 500;
+        len = body->len;
+    }
+    data = buf_detach(body, &len);
+    if (data == NULL)
+        return MHD_NO;
+    resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(data);
+        return MHD_NO;
+    }
+    rqid[0] = 'R';
+    rqid[1] = 'Q';
+    util_random_hex32(rqid + 2);
+    rqid[34] = '\0';
+    for (i = 0; i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
+        MHD_add_response_header(resp, common_headers[i][0],
+                                common_headers[i][1]);
+    MHD_add_response_header(resp, "Twilio-Request-Id", rqid);
+    snprintf(num, sizeof(num), "%d", atomic_load(&srv->inflight));
+    MHD_add_response_header(resp, "Twilio-Concurrent-Requests", num);
+    secs = r ? (double)(util_now_ns() - r->t0) / 1e9 : 0.0;
+    snprintf(dur, sizeof(dur), "%.3f", secs);
+    MHD_add_response_header(resp, "Twilio-Request-Duration", dur);
+    if (extra_name)
+        MHD_add_response_header(resp, extra_name, extra_value);
+    ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    if (!srv->cfg->quiet) {
+        char m[16], u[512];
+        sanitize(m, sizeof(m), method);
+        sanitize(u, sizeof(u), r ? r->uri : "?");
+        log_out("%s %s %u %zu %.3fms %s", m, u, status, len, secs * 1000.0,
+                rqid);
+    }
+    return ret;
+}
+
+static enum MHD_Result
+respond_error(struct http_server *srv, struct MHD_Connection *c,
+              struct req *r, const char *method, enum api_err e,
+              const char *arg1, const char *arg2)
+{
+    struct buf body = BUF_INIT;
+    const char *xn = NULL, *xv = NULL;
+
+    api_err_render(&body, e, arg1, arg2);
+    if (e == API_ERR_AUTH) {
+        xn = "WWW-Authenticate";
+        xv = "Basic realm=\"Twilio API\"";
+    } else if (e == API_ERR_METHOD) {
+        xn = "Allow";
+        xv = strcmp(arg1, "/v1/Assistants") == 0 ? "GET, HEAD, OPTIONS"
+                                                 : "GET, HEAD";
+    }
+    return respond(srv, c, r, method, api_err_status(e), &body, xn, xv);
+}
+
+static bool
+rate_allow(struct http_server *srv, int acct)
+{
+    struct rate *rt;
+    uint64_t now, cur, next;
+    struct timespec ts;
+
+    if (srv->cfg->rate_limit == 0 || srv->rates == NULL)
+        return true;
+    rt = &srv->rates[acct];
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (uint64_t)ts.tv_sec;
+    cur = atomic_load(&rt->window);
+    do {
+        if (cur >> 32 != now)
+            next = now << 32 | 1;
+        else if ((cur & 0xffffffffu) >= srv->cfg->rate_limit)
+            return false;
+        else
+            next = cur + 1;
+    } while (!atomic_compare_exchange_weak(&rt->window, &cur, next));
+    return true;
+}
+
+struct header_size {
+    size_t total;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+             const char *value)
+{
+    struct header_size *h = cls;
+
+    (void)kind;
+    h->total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static enum MHD_Result
+handle_list(struct http_server *srv, struct MHD_Connection *c, struct req *r,
+            const char *method, const char *query, size_t query_len)
+{
+    struct paging_query q;
+    struct buf body = BUF_INIT;
+    char base[CONFIG_MAX_PUBLIC_URL + 16];
+    const char *host;
+    size_t base_len;
+    enum api_err e;
+    int acct = -1;
+
+    if (srv->cfg->public_url[0]) {
+        base_len = strlen(srv->cfg->public_url);
+        memcpy(base, srv->cfg->public_url, base_len + 1);
+    } else if ((host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_HOST))) {
+        size_t n = strlen(host);
+        if (!paging_host_valid(host, n))
+            return respond_error(srv, c, r, method, API_ERR_HOST, NULL, NULL);
+        memcpy(base, "http://", 7);
+        memcpy(base + 7, host, n + 1);
+        base_len = n + 7;
+    } else {
+        base_len = srv->fallback_len;
+        memcpy(base, srv->fallback_base, base_len + 1);
+    }
+    e = auth_check(srv->fx,
+                   MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_AUTHORIZATION),
+                   &acct);
+    if (e != API_OK)
+        return respond_error(srv, c, r, method, e, NULL, NULL);
+    if (!rate_allow(srv, acct))
+        return respond_error(srv, c, r, method, API_ERR_RATE, NULL, NULL);
+    e = paging_parse_query(query, query_len, &q);
+    if (e != API_OK)
+        return respond_error(srv, c, r, method, e, NULL, NULL);
+    if (buf_grow(&body, 256 + (size_t)q.page_size * 600) < 0)
+        return respond_error(srv, c, r, method, API_ERR_INTERNAL, NULL, NULL);
+    e = assistants_list(srv->store, acct, srv->fx->accounts[acct].sid, &q,
+                        base, base_len, &body);
+    if (e != API_OK) {
+        buf_release(&body);
+        return respond_error(srv, c, r, method, e, NULL, NULL);
+    }
+    return respond(srv, c, r, method, 200, &body, NULL, NULL);
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url,
+       const char *method, const char *version, const char *upload_data,
+       size_t *upload_data_size, void **con_cls)
+{
+    struct http_server *srv = cls;
+    struct req *r = *con_cls;
+    struct header_size hs = {0};
+    char path[HTTP_MAX_URI + 1];
+    const char *uri, *qmark;
+    size_t path_len;
+    long n;
+    bool get, is_list;
+
+    (void)url;
+    (void)version;
+    (void)upload_data;
+    if (r == NULL)
+        return MHD_NO; /* out of memory in on_uri */
+    if (*upload_data_size != 0) {
+        /* A body after the answer was queued: discard it. */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_long)
+        return respond_error(srv, c, r, method, API_ERR_URI_TOO_LONG, NULL,
+                             NULL);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &hs);
+    if (hs.total > HTTP_MAX_HEADERS)
+        return respond_error(srv, c, r, method, API_ERR_HEADERS_TOO_LARGE,
+                             NULL, NULL);
+    uri = r->uri ? r->uri : "";
+    qmark = strchr(uri, '?');
+    path_len = qmark ? (size_t)(qmark - uri) : strlen(uri);
+    n = util_percent_decode(uri, path_len, path, false);
+    if (n < 0) {
+        /* Not decodable: report it as sent. */
+        memcpy(path, uri, path_len);
+        path[path_len] = '\0';
+        return respond_error(srv, c, r, method, API_ERR_NOT_FOUND, path, NULL);
+    }
+    get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+          strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    is_list = strcmp(path, "/v1/Assistants") == 0;
+    if (is_list) {
+        if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
+            struct buf empty = BUF_INIT;
+            return respond(srv, c, r, method, 204, &empty, "Allow",
+                           "GET, HEAD, OPTIONS");
+        }
+        if (!get)
+            return respond_error(srv, c, r, method, API_ERR_METHOD, path,
+                                 method);
+        return handle_list(srv, c, r, method, qmark ? qmark + 1 : NULL,
+                           qmark ? strlen(qmark + 1) : 0);
+    }
+    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0) {
+        struct buf body = BUF_INIT;
+        bool ready = path[1] == 'h' || atomic_load(&srv->ready);
+        if (!get)
+            return respond_error(srv, c, r, method, API_ERR_METHOD, path,
+                                 method);
+        buf_adds(&body, path[1] == 'h'   ? "{\"status\":\"ok\"}"
+                        : ready          ? "{\"status\":\"ready\"}"
+                                         : "{\"status\":\"starting\"}");
+        return respond(srv, c, r, method, ready ? 200 : 503, &body, NULL,
+                       NULL);
+    }
+    return respond_error(srv, c, r, method, API_ERR_NOT_FOUND, path, NULL);
+}
+
+struct http_server *
+http_start(const struct config *cfg, struct store *store,
+           const struct fixtures *fx)
+{
+    struct http_server *srv = calloc(1, sizeof(*srv));
+    struct sockaddr_in sin;
+    struct sockaddr_in6 sin6;
+    const struct sockaddr *sa;
+    const union MHD_DaemonInfo *info;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ERROR_LOG;
+    const char *shown;
+
+    if (srv == NULL)
+        return NULL;
+    srv->cfg = cfg;
+    srv->store = store;
+    srv->fx = fx;
+    if (cfg->rate_limit && fx->n_accounts) {
+        srv->rates = calloc(fx->n_accounts, sizeof(*srv->rates));
+        if (srv->rates == NULL)
+            goto fail;
+    }
+    if (cfg->bind_ipv6) {
+        memset(&sin6, 0, sizeof(sin6));
+        sin6.sin6_family = AF_INET6;
+        sin6.sin6_port = htons((uint16_t)cfg->port);
+        inet_pton(AF_INET6, cfg->bind, &sin6.sin6_addr);
+        sa = (const struct sockaddr *)&sin6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        memset(&sin, 0, sizeof(sin));
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons((uint16_t)cfg->port);
+        inet_pton(AF_INET, cfg->bind, &sin.sin_addr);
+        sa = (const struct sockaddr *)&sin;
+    }
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, handle, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_END);
+    if (srv->daemon == NULL) {
+        log_error("cannot listen on %s port %u: %s", cfg->bind, cfg->port,
+                  errno ? strerror(errno) : "libmicrohttpd failed to start");
+        goto fail;
+    }
+    info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : cfg->port;
+    shown = strcmp(cfg->bind, "0.0.0.0") == 0 ? "127.0.0.1"
+            : strcmp(cfg->bind, "::") == 0    ? "[::1]"
+                                              : cfg->bind;
+    if (cfg->bind_ipv6 && shown[0] != '[')
+        snprintf(srv->fallback_base, sizeof(srv->fallback_base),
+                 "http://[%s]:%u", shown, srv->port);
+    else
+        snprintf(srv->fallback_base, sizeof(srv->fallback_base),
+                 "http://%s:%u", shown, srv->port);
+    srv->fallback_len = strlen(srv->fallback_base);
+    atomic_store(&srv->ready, true);
+    return srv;
+fail:
+    free(srv->rates);
+    free(srv);
+    return NULL;
+}
+
+unsigned
+http_port(const struct http_server *srv)
+{
+    return srv->port;
+}
+
+void
+http_stop(struct http_server *srv)
+{
+    MHD_socket fd;
+    uint64_t deadline;
+
+    if (srv == NULL)
+        return;
+    atomic_store(&srv->ready, false);
+    fd = MHD_quiesce_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    deadline = util_now_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000ULL;
+    while (atomic_load(&srv->inflight) > 0 && util_now_ns() < deadline) {
+        struct timespec ts = {0, 2000000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(srv->daemon);
+    free(srv->rates);
+    free(srv);
+}
+
+int
+http_probe_ready(const char *host, unsigned port)
+{
+    struct sockaddr_in6 sin6;
+    struct sockaddr_in sin;
+    struct sockaddr *sa;
+    socklen_t sl;
+    struct pollfd pfd;
+    char req[128], resp[64];
+    size_t got = 0;
+    int fd, family, rc = -1;
+
+    memset(&sin, 0, sizeof(sin));
+    memset(&sin6, 0, sizeof(sin6));
+    if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
+        sin.sin_family = AF_INET;
+        sin.sin_port = htons((uint16_t)port);
+        sa = (struct sockaddr *)&sin;
+        sl = sizeof(sin);
+        family = AF_INET;
+    } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
+        sin6.sin6_family = AF_INET6;
+        sin6.sin6_port = htons((uint16_t)port);
+        sa = (struct sockaddr *)&sin6;
+        sl = sizeof(sin6);
+        family = AF_INET6;
+    } else {
+        return -1;
+    }
+    fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, sa, sl) < 0 && errno != EINPROGRESS)
+        goto out;
+    pfd.fd = fd;
+    pfd.events = POLLOUT;
+    if (poll(&pfd, 1, 2000) != 1 || (pfd.revents & (POLLERR | POLLHUP)))
+        goto out;
+    snprintf(req, sizeof(req),
+             "GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+        goto out;
+    while (got < sizeof(resp) - 1) {
+        ssize_t n;
+        pfd.events = POLLIN;
+        if (poll(&pfd, 1, 2000) != 1)
+            goto out;
+        n = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    resp[got] = '\0';
+    if (strncmp(resp, "HTTP/1.", 7) == 0 && strncmp(resp + 8, " 200", 4) == 0)
+        rc = 0;
+out:
+    close(fd);
+    return rc;
+}

@@ -1,0 +1,156 @@
+/*
+ * main.c - assistants-mock: arguments, signals and lifecycle. The sole
+ * caller of exit(): 0 ok, 1 server failure, 2 usage or fixture error.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fixtures.h"
+#include "http.h"
+#include "log.h"
+#include "store.h"
+
+#ifndef ASSISTANTS_MOCK_VERSION
+#define ASSISTANTS_MOCK_VERSION "0.0.0"
+#endif
+
+/* The bundled fixtures' credentials, printed when they are in use. */
+static const char bundled_credentials[] =
+    "bundled fixtures: ACa11ce000000000000000000000000001:alice-auth-token "
+    "(or API key SKa11ce000000000000000000000000001:alice-api-key-secret), "
+    "ACb0b00000000000000000000000000002:bob-auth-token";
+
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static void
+print_accounts(const struct fixtures *fx)
+{
+    size_t i;
+
+    for (i = 0; i < fx->n_accounts; i++)
+        log_out("account %s: %ld assistants%s", fx->accounts[i].sid,
+                fx->accounts[i].n_assistants,
+                fx->accounts[i].from_env ? " (TWILIO_ACCOUNT_SID)" : "");
+    if (fx->bundled)
+        log_out("%s", bundled_credentials);
+}
+
+static int
+healthcheck(const struct config *cfg)
+{
+    const char *host = cfg->bind;
+
+    if (strcmp(host, "0.0.0.0") == 0)
+        host = "127.0.0.1";
+    else if (strcmp(host, "::") == 0)
+        host = "::1";
+    return http_probe_ready(host, cfg->port) == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct config cfg;
+    struct fixtures fx;
+    struct fixtures_env env;
+    struct store *store = NULL;
+    struct http_server *srv = NULL;
+    sigset_t sigs;
+    int sig, status = 1;
+
+    fixtures_init(&fx);
+    if (config_parse(&cfg, argc, argv) < 0) {
+        status = 2;
+        goto out;
+    }
+    if (cfg.help) {
+        fputs(config_usage, stdout);
+        status = 0;
+        goto out;
+    }
+    if (cfg.version) {
+        puts("assistants-mock " ASSISTANTS_MOCK_VERSION);
+        status = 0;
+        goto out;
+    }
+    if (cfg.healthcheck) {
+        status = healthcheck(&cfg);
+        goto out;
+    }
+
+    /* Signals go to sigwait() below, never to the server's threads. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    store = store_open();
+    if (store == NULL)
+        goto out;
+    store_set_fault_every(store, cfg.fault_every);
+    env.account_sid = getenv("TWILIO_ACCOUNT_SID");
+    env.auth_token = getenv("TWILIO_AUTH_TOKEN");
+    env.api_key = getenv("TWILIO_API_KEY");
+    env.api_secret = getenv("TWILIO_API_SECRET");
+    if (fixtures_load(&fx, store, (const char *const *)cfg.fixtures,
+                      cfg.n_fixtures, &env) < 0) {
+        if (fx.n_errors) {
+            fwrite(fx.errors.data, 1, fx.errors.len, stderr);
+            fprintf(stderr,
+                    "assistants-mock: fixtures rejected: %zu problem%s, "
+                    "nothing served\n",
+                    fx.n_errors, fx.n_errors == 1 ? "" : "s");
+            status = 2;
+        } else {
+            log_error("cannot load fixtures");
+        }
+        goto out;
+    }
+    if (cfg.check) {
+        log_out("fixtures ok: %zu account%s, %ld assistant%s from %zu "
+                "file%s",
+                fx.n_accounts, fx.n_accounts == 1 ? "" : "s",
+                fx.n_assistants, fx.n_assistants == 1 ? "" : "s", fx.n_files,
+                fx.n_files == 1 ? "" : "s");
+        print_accounts(&fx);
+        status = 0;
+        goto out;
+    }
+    raise_fd_limit();
+    srv = http_start(&cfg, store, &fx);
+    if (srv == NULL)
+        goto out;
+    if (strchr(cfg.bind, ':'))
+        log_out("listening on http://[%s]:%u", cfg.bind, http_port(srv));
+    else
+        log_out("listening on http://%s:%u", cfg.bind, http_port(srv));
+    print_accounts(&fx);
+
+    while (sigwait(&sigs, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+        ;
+    log_out("%s received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(srv);
+    status = 0;
+out:
+    store_close(store);
+    fixtures_release(&fx);
+    config_release(&cfg);
+    return status;
+}
