@@ -46,6 +46,7 @@ struct source {
     struct span accounts;
     struct span assistants;
     bool ok;          /* scanned without errors */
+    size_t released;  /* pages before this offset were dropped */
 };
 
 /* Load-time state. */
@@ -185,14 +186,20 @@ skip_string(const struct source *s, size_t *i)
     size_t j = *i + 1;
 
     while (j < s->len) {
-        char c = s->data[j];
-        if (c == '\\')
-            j += 2;
-        else if (c == '"') {
-            *i = j + 1;
+        const char *q = memchr(s->data + j, '"', s->len - j);
+        size_t k, slashes = 0;
+
+        if (q == NULL)
+            break;
+        k = (size_t)(q - s->data);
+        /* Escaped when preceded by an odd number of backslashes. */
+        while (k - slashes > *i + 1 && s->data[k - slashes - 1] == '\\')
+            slashes++;
+        if (slashes % 2 == 0) {
+            *i = k + 1;
             return 0;
-        } else
-            j++;
+        }
+        j = k + 1;
     }
     *i = s->len;
     return -1;
@@ -390,6 +397,23 @@ trailer:
 }
 
 /*
+ * Drops the mapped pages before offset off from memory every few MiB, so a
+ * large file is never resident as a whole (the store holds its content).
+ */
+static void
+release_before(struct source *s, size_t off)
+{
+    const size_t step = 8u << 20;
+    size_t upto;
+
+    if (!s->mapped || off < s->released + step)
+        return;
+    upto = off & ~(size_t)(4096 - 1);
+    madvise((void *)s->data, upto, MADV_DONTNEED);
+    s->released = upto;
+}
+
+/*
  * Calls fn for each element of the array in span, with its index. Reports
  * structural problems; fn reports the rest.
  */
@@ -425,6 +449,7 @@ each_element(struct loader *ld, struct source *s, const struct span *sp,
             return;
         }
         fn(ld, s, index++, vstart, i);
+        release_before(s, i);
         skip_ws(s, &i);
         if (i < sp->end && s->data[i] == ',') {
             i++;
@@ -749,6 +774,31 @@ str_of(json_object *v, struct render_str *out)
     out->n = (size_t)json_object_get_string_len(v);
 }
 
+/* Formats "assistants[i]" or "assistants[i].field" into b (for messages). */
+static const char *
+apath(char *b, size_t cap, size_t index, const char *field)
+{
+    if (field)
+        snprintf(b, cap, "assistants[%zu].%s", index, field);
+    else
+        snprintf(b, cap, "assistants[%zu]", index);
+    return b;
+}
+
+static bool
+check_sid_fast(struct loader *ld, const char *file, size_t index,
+               json_object *v)
+{
+    char p[64];
+
+    if (json_object_is_type(v, json_type_string) &&
+        util_is_sid(json_object_get_string(v),
+                    (size_t)json_object_get_string_len(v), "AC"))
+        return true;
+    return check_sid(ld, file, apath(p, sizeof(p), index, "account_sid"), v,
+                     "AC");
+}
+
 static void
 load_assistant(struct loader *ld, struct source *s, size_t index,
                size_t start, size_t end)
@@ -756,16 +806,17 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     json_object *o, *f[F_COUNT] = {0};
     struct render_assistant ra;
     char path[64], fpath[96];
+#define P apath(path, sizeof(path), index, NULL)
+#define FP(field) apath(fpath, sizeof(fpath), index, (field))
     int64_t created = 0, updated;
     int acct = ld->default_acct, i, dup_file = 0, dup_index = 0, rc;
     bool ok = true;
     const char *cai;
 
-    snprintf(path, sizeof(path), "assistants[%zu]", index);
     if (s->data[start] != '{') {
         o = parse_span(ld, s, start, end);
         if (o)
-            problem(ld, s->name, path, "expected an object, got %s",
+            problem(ld, s->name, P, "expected an object, got %s",
                     type_name(o));
         json_object_put(o);
         return;
@@ -778,7 +829,7 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
             if (strcmp(key, field_names[i]) == 0)
                 break;
         if (i == F_COUNT) {
-            problem(ld, s->name, path, "unknown key %s",
+            problem(ld, s->name, P, "unknown key %s",
                     quote(ld, key, strlen(key)));
             ok = false;
             continue;
@@ -787,12 +838,11 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     }
     memset(&ra, 0, sizeof(ra));
     for (i = 0; i < F_COUNT; i++) {
-        snprintf(fpath, sizeof(fpath), "%s.%s", path, field_names[i]);
         if (f[i] == NULL || (i == F_URL && json_object_is_type(f[i],
                                                                json_type_null))) {
             f[i] = NULL;
             if (field_required((enum field)i)) {
-                problem(ld, s->name, path, "missing required field \"%s\"",
+                problem(ld, s->name, P, "missing required field \"%s\"",
                         field_names[i]);
                 ok = false;
             }
@@ -800,25 +850,25 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         }
         if (i == F_CUSTOMER_AI) {
             if (!json_object_is_type(f[i], json_type_object)) {
-                problem(ld, s->name, fpath, "expected an object, got %s",
+                problem(ld, s->name, FP(field_names[i]), "expected an object, got %s",
                         type_name(f[i]));
                 ok = false;
             }
             continue;
         }
         if (i == F_ACCOUNT_SID) {
-            if (!check_sid(ld, s->name, fpath, f[i], "AC"))
+            if (!check_sid_fast(ld, s->name, index, f[i]))
                 ok = false;
             continue;
         }
         if (!json_object_is_type(f[i], json_type_string)) {
-            problem(ld, s->name, fpath, "expected a string, got %s",
+            problem(ld, s->name, FP(field_names[i]), "expected a string, got %s",
                     type_name(f[i]));
             ok = false;
             continue;
         }
         if (json_object_get_string_len(f[i]) > FIXTURES_MAX_STRING) {
-            problem(ld, s->name, fpath, "expected at most %d bytes, got %d",
+            problem(ld, s->name, FP(field_names[i]), "expected at most %d bytes, got %d",
                     FIXTURES_MAX_STRING, json_object_get_string_len(f[i]));
             ok = false;
         }
@@ -826,16 +876,15 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     if (f[F_ID] && json_object_is_type(f[F_ID], json_type_string)) {
         struct render_str id;
         str_of(f[F_ID], &id);
-        snprintf(fpath, sizeof(fpath), "%s.id", path);
         if (id.n < 10 || memcmp(id.s, "aia_asst_", 9) != 0 ||
             memchr(id.s, '\n', id.n)) {
-            problem(ld, s->name, fpath,
+            problem(ld, s->name, FP("id"),
                     "expected \"aia_asst_\" followed by at least one "
                     "character, got %s",
                     quote(ld, id.s, id.n));
             ok = false;
         } else if (id.n > FIXTURES_MAX_ID) {
-            problem(ld, s->name, fpath, "expected at most %d bytes, got %zu",
+            problem(ld, s->name, FP("id"), "expected at most %d bytes, got %zu",
                     FIXTURES_MAX_ID, id.n);
             ok = false;
         }
@@ -847,8 +896,7 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         str_of(f[i], &d);
         if (util_parse_date(d.s, d.n, i == F_DATE_CREATED ? &created
                                                           : &updated) < 0) {
-            snprintf(fpath, sizeof(fpath), "%s.%s", path, field_names[i]);
-            problem(ld, s->name, fpath,
+            problem(ld, s->name, FP(field_names[i]),
                     "expected a UTC date like \"2025-01-02T03:04:05Z\", got %s",
                     quote(ld, d.s, d.n));
             ok = false;
@@ -857,15 +905,14 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     if (f[F_ACCOUNT_SID] && ok) {
         acct = find_account(ld->fx, json_object_get_string(f[F_ACCOUNT_SID]));
         if (acct < 0) {
-            snprintf(fpath, sizeof(fpath), "%s.account_sid", path);
-            problem(ld, s->name, fpath,
+            problem(ld, s->name, FP("account_sid"),
                     "account %s has no credentials: add it to \"accounts\" "
                     "or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
                     quote(ld, json_object_get_string(f[F_ACCOUNT_SID]), 34));
             ok = false;
         }
     } else if (ok && acct < 0) {
-        problem(ld, s->name, path,
+        problem(ld, s->name, P,
                 "no \"account_sid\" and no default account: add \"accounts\" "
                 "or set TWILIO_ACCOUNT_SID");
         ok = false;
@@ -893,15 +940,14 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     buf_reset(&ld->post);
     render_assistant(&ra, &ld->pre, &ld->post);
     if (buf_failed(&ld->pre) || buf_failed(&ld->post)) {
-        problem(ld, s->name, path, "out of memory");
+        problem(ld, s->name, P, "out of memory");
         goto out;
     }
     rc = store_insert(ld->store, acct, created, ra.id.s, ra.id.n,
                       ld->pre.data, ld->pre.len, ld->post.data, ld->post.len,
                       (int)(s - ld->src), (int)index, &dup_file, &dup_index);
     if (rc == 1) {
-        snprintf(fpath, sizeof(fpath), "%s.id", path);
-        problem(ld, s->name, fpath,
+        problem(ld, s->name, FP("id"),
                 "duplicate id %s (first in %s: assistants[%d])",
                 quote(ld, ra.id.s, ra.id.n),
                 dup_file >= 0 && (size_t)dup_file < ld->n_src
@@ -909,13 +955,15 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
                     : "?",
                 dup_index);
     } else if (rc < 0) {
-        problem(ld, s->name, path, "cannot store assistant");
+        problem(ld, s->name, P, "cannot store assistant");
     } else {
         ld->fx->accounts[acct].n_assistants++;
         ld->fx->n_assistants++;
     }
 out:
     json_object_put(o);
+#undef P
+#undef FP
 }
 
 /* ---- sources ---- */
@@ -1050,6 +1098,7 @@ release_pages(const struct source *s)
     if (s->mapped)
         madvise((void *)s->data, s->len, MADV_DONTNEED);
 }
+
 
 static int
 load_all(struct loader *ld, const struct fixtures_env *env)

@@ -93,7 +93,7 @@ store_open(void)
     }
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit);
     if (exec(s->db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
-                    "PRAGMA cache_size = -65536") < 0 ||
+                    "PRAGMA cache_size = -2048") < 0 ||
         exec(s->db, embedded_schema_sql) < 0)
         goto fail;
     if (sqlite3_prepare_v3(s->db,

@@ -147,6 +147,18 @@ def validate(schema, root, value, path, errors):
         elif kw == "maxLength":
             if isinstance(value, str) and len(value) > arg:
                 errors.append("%s: longer than %d" % (path, arg))
+        elif kw == "minLength":
+            if isinstance(value, str) and len(value) < arg:
+                errors.append("%s: shorter than %d" % (path, arg))
+        elif kw == "anyOf":
+            branches = []
+            for sub in arg:
+                errs = []
+                validate(sub, root, value, path, errs)
+                branches.append(errs)
+            if all(branches):
+                errors.append("%s: matches none of anyOf: %s" %
+                              (path, "; ".join(b[0] for b in branches)))
         else:
             errors.append("%s: unsupported schema keyword %s" % (path, kw))
 
