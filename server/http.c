@@ -37,7 +37,7 @@
 #define HTTP_CONNECTION_LIMIT 8192
 #define HTTP_IDLE_TIMEOUT 60
 #define HTTP_POOL_SIZE (64 * 1024)
-#define HTTP_DRAIN_MS 900
+#define HTTP_DRAIN_MS 600
 
 /* Per-account rate window: second << 32 | count. */
 struct rate {
@@ -384,8 +384,9 @@ http_start(const struct config *cfg, struct store *store,
     struct sockaddr_in6 sin6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
+    /* ITC lets MHD_quiesce_daemon() stop accepting at shutdown. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
     const char *shown;
 
     if (srv == NULL)
