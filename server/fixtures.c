@@ -774,6 +774,52 @@ str_of(json_object *v, struct render_str *out)
     out->n = (size_t)json_object_get_string_len(v);
 }
 
+/*
+ * json-c cuts object keys at a NUL byte, so a key with \u0000 would come
+ * back changed: find one in the raw text (rare: only looked for when the
+ * escape occurs at all). Returns the object depth of the first such key
+ * (1: the assistant's own keys), or 0.
+ */
+static int
+has_nul_key(const struct source *s, size_t start, size_t end)
+{
+    size_t i = start;
+    int depth = 0;
+
+    if (memmem(s->data + start, end - start, "\\u0000", 6) == NULL)
+        return 0;
+    while (i < end) {
+        char c = s->data[i];
+        size_t from = i, j;
+        bool nul = false;
+
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']')
+            depth--;
+        if (c != '"') {
+            i++;
+            continue;
+        }
+        if (skip_string(s, &i) < 0 || i > end)
+            return 0;
+        for (j = from + 1; j + 6 <= i; j++) {
+            if (s->data[j] == '\\') {
+                if (memcmp(s->data + j, "\\u0000", 6) == 0)
+                    nul = true;
+                j++;
+            }
+        }
+        if (nul) {
+            size_t k = i;
+            skip_ws(s, &k);
+            if (k < end && s->data[k] == ':')
+                return depth;
+        }
+    }
+    return 0;
+}
+
 /* Formats "assistants[i]" or "assistants[i].field" into b (for messages). */
 static const char *
 apath(char *b, size_t cap, size_t index, const char *field)
@@ -824,6 +870,12 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     o = parse_span(ld, s, start, end);
     if (o == NULL)
         return;
+    if ((i = has_nul_key(s, start, end)) > 0) {
+        problem(ld, s->name, i == 1 ? P : FP("customer_ai"),
+                "object keys may not contain NUL (\\u0000): it would be "
+                "lost");
+        ok = false;
+    }
     json_object_object_foreach(o, key, val) {
         for (i = 0; i < F_COUNT; i++)
             if (strcmp(key, field_names[i]) == 0)

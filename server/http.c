@@ -36,7 +36,12 @@
 #define HTTP_MAX_HEADERS 16384
 #define HTTP_CONNECTION_LIMIT 8192
 #define HTTP_IDLE_TIMEOUT 60
-#define HTTP_POOL_SIZE (64 * 1024)
+/*
+ * Per-connection memory (request line and headers). Larger than the limits
+ * above so that oversized requests reach the handler and get a Twilio
+ * error; only past this does libmicrohttpd answer on its own.
+ */
+#define HTTP_POOL_SIZE (1024 * 1024)
 #define HTTP_DRAIN_MS 600
 
 /* Per-account rate window: second << 32 | count. */
@@ -63,6 +68,7 @@ struct req {
     size_t uri_len;
     uint64_t t0;
     bool too_long;
+    bool started; /* the headers call has been seen */
 };
 
 static const char *const common_headers[][2] = {
@@ -323,9 +329,17 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     (void)upload_data;
     if (r == NULL)
         return MHD_NO; /* out of memory in on_uri */
+    if (!r->started) {
+        /*
+         * Answering on the headers call would be an "early response",
+         * which makes libmicrohttpd close the connection: answer on the
+         * next call, once any body has been read (and ignored).
+         */
+        r->started = true;
+        return MHD_YES;
+    }
     if (*upload_data_size != 0) {
-        /* A body after the answer was queued: discard it. */
-        *upload_data_size = 0;
+        *upload_data_size = 0; /* a body on GET: ignored */
         return MHD_YES;
     }
     if (r->too_long)

@@ -1,0 +1,582 @@
+"""Shared helpers for the assistants-mock black-box tests.
+
+Starts the real binary as a child process on a free port (--port 0), waits
+for its "listening on http://ADDR:PORT" line (10 s deadline), keeps draining
+its stdout and stderr on reader threads so it can never block on a full pipe,
+and kills it on cleanup, at exit, and on SIGTERM of the test process.  Also:
+HTTP requests over http.client or a raw socket, Basic auth, fixture writers,
+a CLI runner, and the common entry point of every test script
+(--binary PATH; exit 0 all passed, 1 some failed, 77 binary missing).
+
+It does not know the server's internals: everything goes over the command
+line, the environment, stdout/stderr and HTTP.  Python 3 stdlib only.
+
+SPDX-License-Identifier: MIT
+"""
+
+import argparse
+import atexit
+import base64
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+REPO_ROOT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+READY_TIMEOUT = 10.0
+HTTP_TIMEOUT = 15.0
+BINARY = None  # set by main()
+
+LISTEN_RE = re.compile(r'listening on http://(\[[0-9A-Fa-f:.]+\]|[^\s:/]+):(\d+)')
+REQUEST_ID_RE = re.compile(r'RQ[0-9a-f]{32}')
+TOKEN_RE = re.compile(r'[A-Za-z0-9_-]+')
+
+ITEM_KEYS = ['account_sid', 'customer_ai', 'id', 'model', 'name', 'owner',
+             'url', 'personality_prompt', 'date_created', 'date_updated']
+META_KEYS = ['page', 'page_size', 'first_page_url', 'previous_page_url',
+             'url', 'next_page_url', 'key']
+ERROR_KEYS = ['code', 'message', 'more_info', 'status']
+
+CORS_ALLOW_HEADERS = ('Accept, Authorization, Content-Type, If-Match, '
+                      'If-Modified-Since, If-None-Match, If-Unmodified-Since, '
+                      'Idempotency-Key')
+CORS_ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS'
+
+# Variables of the server and of the Twilio credentials: never inherited from
+# the environment of the test run, only set by a test on purpose.
+_ENV_PREFIXES = ('ASSISTANTS_MOCK_', 'TWILIO_')
+
+_children = set()
+_children_lock = threading.Lock()
+
+
+def _kill_children():
+    with _children_lock:
+        procs = list(_children)
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                proc.kill()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=5)
+        except (subprocess.TimeoutExpired, OSError):
+            pass
+
+
+atexit.register(_kill_children)
+
+
+def _die_with_parent():
+    """preexec_fn: the child gets SIGKILL if this test process dies."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux, no ctypes: atexit still kills it
+        pass
+
+
+def clean_env(extra=None):
+    """The test process environment without server and Twilio variables,
+    plus extra (a value None removes the name)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(_ENV_PREFIXES)}
+    for k, v in (extra or {}).items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def basic(user, password):
+    """Value of an Authorization header for HTTP Basic auth."""
+    raw = ('%s:%s' % (user, password)).encode('utf-8')
+    return 'Basic ' + base64.b64encode(raw).decode('ascii')
+
+
+def sid(prefix, n):
+    """A Twilio-style SID: prefix + 32 lowercase hex digits."""
+    return '%s%032x' % (prefix, n)
+
+
+def keys_in_order(raw):
+    """Parses JSON keeping every object as a list of (key, value) pairs."""
+    return json.loads(raw, object_pairs_hook=lambda pairs: pairs)
+
+
+def compact(obj):
+    """The compact serialisation the server must produce for plain strings."""
+    return json.dumps(obj, separators=(',', ':'),
+                      ensure_ascii=False).encode('utf-8')
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+
+
+class Response:
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # list of (name, value) as received
+        self.body = body
+
+    def header(self, name):
+        """First value of header name (case-insensitive) or None."""
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def header_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def json(self):
+        return json.loads(self.body.decode('utf-8'))
+
+    def ordered(self):
+        return keys_in_order(self.body.decode('utf-8'))
+
+    def __repr__(self):
+        return '<Response %d %r>' % (self.status, self.body[:300])
+
+
+def http_request(host, port, method, path, headers=None, body=None,
+                 timeout=HTTP_TIMEOUT):
+    """One request on a fresh connection.  A 'Host' entry in headers replaces
+    the default Host header (127.0.0.1:PORT)."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=dict(headers or {}))
+        resp = conn.getresponse()
+        data = resp.read()
+        return Response(resp.status, resp.reason, resp.getheaders(), data)
+    finally:
+        conn.close()
+
+
+def raw_request(host, port, data, timeout=HTTP_TIMEOUT):
+    """Sends raw bytes, reads until the server closes (or Content-Length is
+    satisfied), and parses one HTTP response."""
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(data)
+        buf = b''
+        head_end = -1
+        length = None
+        while True:
+            if head_end < 0:
+                head_end = buf.find(b'\r\n\r\n')
+                if head_end >= 0:
+                    for line in buf[:head_end].split(b'\r\n')[1:]:
+                        k, _, v = line.partition(b':')
+                        if k.strip().lower() == b'content-length':
+                            length = int(v.strip())
+            if head_end >= 0 and length is not None and \
+                    len(buf) >= head_end + 4 + length:
+                break
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    if head_end < 0:
+        raise AssertionError('no complete HTTP response: %r' % buf[:200])
+    lines = buf[:head_end].decode('latin-1').split('\r\n')
+    parts = lines[0].split(' ', 2)
+    headers = []
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers.append((k.strip(), v.strip()))
+    body = buf[head_end + 4:]
+    if length is not None:
+        body = body[:length]
+    return Response(int(parts[1]), parts[2] if len(parts) > 2 else '',
+                    headers, body)
+
+
+# ---------------------------------------------------------------------------
+# The server child
+
+
+class _Drain(threading.Thread):
+    """Reads a pipe line by line until EOF so the child never blocks."""
+
+    def __init__(self, pipe, cond, lines):
+        super().__init__(daemon=True)
+        self.pipe = pipe
+        self.cond = cond
+        self.lines = lines
+
+    def run(self):
+        try:
+            for raw in iter(self.pipe.readline, b''):
+                line = raw.decode('utf-8', 'replace').rstrip('\r\n')
+                with self.cond:
+                    self.lines.append(line)
+                    self.cond.notify_all()
+        finally:
+            with self.cond:
+                self.lines.append(None)  # EOF marker
+                self.cond.notify_all()
+
+
+class ServerError(AssertionError):
+    pass
+
+
+class Server:
+    """The binary as a child process.  Use start_server() or the Server
+    methods start()/kill(); kill() is idempotent."""
+
+    def __init__(self, args=(), env=None, port_flag=True, binary=None):
+        self.binary = binary or BINARY
+        self.args = list(args)
+        self.env = env
+        self.port_flag = port_flag
+        self.proc = None
+        self.addr = None
+        self.port = None
+        self._cond = threading.Condition()
+        self._out = []
+        self._err = []
+        self._threads = []
+
+    # -- lifecycle --
+
+    def start(self):
+        cmd = [self.binary]
+        if self.port_flag:
+            cmd += ['--port', '0']
+        cmd += self.args
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=clean_env(self.env),
+            preexec_fn=_die_with_parent)
+        with _children_lock:
+            _children.add(self.proc)
+        for pipe, lines in ((self.proc.stdout, self._out),
+                            (self.proc.stderr, self._err)):
+            t = _Drain(pipe, self._cond, lines)
+            t.start()
+            self._threads.append(t)
+        first = self.wait_line(0, READY_TIMEOUT)
+        m = LISTEN_RE.fullmatch(first or '')
+        if not m:
+            self.kill()
+            raise ServerError('first stdout line is not "listening on '
+                              'http://ADDR:PORT": %r\nstderr: %s'
+                              % (first, self.stderr_text()))
+        self.addr = m.group(1)
+        self.port = int(m.group(2))
+        if not 0 < self.port < 65536:
+            raise ServerError('bad port in %r' % first)
+        return self
+
+    def wait_line(self, index, timeout):
+        """stdout line number index (0-based), waiting up to timeout s."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                lines = [l for l in self._out if l is not None]
+                if len(lines) > index:
+                    return lines[index]
+                if None in self._out:
+                    raise ServerError(
+                        'server exited (rc %r) before stdout line %d; '
+                        'stdout: %r stderr: %s'
+                        % (self.proc.poll(), index + 1, lines,
+                           self.stderr_text_locked()))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ServerError('no stdout line %d within %.0f s; '
+                                      'stdout: %r stderr: %s'
+                                      % (index + 1, timeout, lines,
+                                         self.stderr_text_locked()))
+                self._cond.wait(left)
+
+    def wait_for_output(self, pattern, timeout=5.0):
+        """First stdout line fully matching regex pattern, or None."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for l in self._out:
+                    if l is not None and rx.fullmatch(l):
+                        return l
+                left = deadline - time.monotonic()
+                if left <= 0 or None in self._out:
+                    return None
+                self._cond.wait(left)
+
+    def stdout_lines(self):
+        with self._cond:
+            return [l for l in self._out if l is not None]
+
+    def stderr_text_locked(self):
+        return '\n'.join(l for l in self._err if l is not None)
+
+    def stderr_text(self):
+        with self._cond:
+            return self.stderr_text_locked()
+
+    def signal(self, sig, timeout=5.0):
+        """Sends sig and waits; returns (returncode or None, seconds)."""
+        t0 = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            rc = None
+        return rc, time.monotonic() - t0
+
+    def kill(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for t in self._threads:
+            t.join(timeout=2)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        with _children_lock:
+            _children.discard(self.proc)
+
+    # -- HTTP --
+
+    @property
+    def host(self):
+        """Address to connect to."""
+        a = self.addr
+        if a.startswith('['):
+            a = a[1:-1]
+        if a == '0.0.0.0':
+            return '127.0.0.1'
+        if a == '::':
+            return '::1'
+        return a
+
+    @property
+    def base(self):
+        """The link base for requests sent with the default Host header."""
+        return 'http://127.0.0.1:%d' % self.port
+
+    def request(self, method, path, auth=None, headers=None, body=None):
+        h = dict(headers or {})
+        if auth is not None:
+            h['Authorization'] = basic(*auth)
+        return http_request(self.host, self.port, method, path, h, body)
+
+    def get(self, path, auth=None, headers=None):
+        return self.request('GET', path, auth=auth, headers=headers)
+
+    def get_url(self, url, auth=None, headers=None):
+        """GET of an absolute link as the server gave it (verbatim path)."""
+        m = re.match(r'^http://[^/]+(/.*)$', url)
+        if not m:
+            raise AssertionError('not an absolute http URL: %r' % url)
+        return self.get(m.group(1), auth=auth, headers=headers)
+
+    def raw(self, data):
+        return raw_request(self.host, self.port, data)
+
+
+# ---------------------------------------------------------------------------
+# Fixtures
+
+
+def assistant(aid, account_sid=None, date_created='2025-01-01T00:00:00Z',
+              **over):
+    """A valid assistant record; over replaces or adds fields (a value of
+    None removes the field)."""
+    a = {
+        'id': aid,
+        'name': 'Assistant %s' % aid[-6:],
+        'owner': 'Test Owner',
+        'model': 'gpt-4o-mini',
+        'personality_prompt': 'You are assistant %s.' % aid,
+        'customer_ai': {'perception_engine_enabled': False,
+                        'personalization_engine_enabled': True},
+        'date_created': date_created,
+        'date_updated': date_created,
+    }
+    if account_sid is not None:
+        a['account_sid'] = account_sid
+    for k, v in over.items():
+        if v is None:
+            a.pop(k, None)
+        else:
+            a[k] = v
+    return a
+
+
+def account(account_sid, token, api_keys=()):
+    a = {'sid': account_sid, 'auth_token': token}
+    if api_keys:
+        a['api_keys'] = [{'sid': k, 'secret': s} for k, s in api_keys]
+    return a
+
+
+def write_json(directory, name, obj):
+    path = os.path.join(directory, name)
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(obj, f, ensure_ascii=False, indent=2)
+    return path
+
+
+def write_text(directory, name, text):
+    path = os.path.join(directory, name)
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+    return path
+
+
+def run_cli(args, env=None, timeout=10):
+    """Runs the binary to completion (no server expected); returns
+    CompletedProcess with text stdout/stderr."""
+    try:
+        return subprocess.run([BINARY] + list(args), stdin=subprocess.DEVNULL,
+                              capture_output=True, env=clean_env(env),
+                              timeout=timeout, preexec_fn=_die_with_parent)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError('%r did not exit within %d s (stdout %r)'
+                             % (args, timeout, e.stdout))
+
+
+def text(b):
+    return b.decode('utf-8', 'replace') if isinstance(b, bytes) else b
+
+
+# ---------------------------------------------------------------------------
+# Test case base and entry point
+
+
+class TestCase(unittest.TestCase):
+    """Adds a temp dir (removed at the end) and server management."""
+
+    maxDiff = 4000
+
+    def tmpdir(self):
+        d = tempfile.mkdtemp(prefix='am-bb-')
+        self.addCleanup(shutil.rmtree, d, True)
+        return d
+
+    def start_server(self, args=(), env=None, port_flag=True):
+        srv = Server(args, env=env, port_flag=port_flag)
+        self.addCleanup(srv.kill)
+        srv.start()
+        return srv
+
+    @classmethod
+    def class_tmpdir(cls):
+        d = tempfile.mkdtemp(prefix='am-bb-')
+        cls.addClassCleanup(shutil.rmtree, d, True)
+        return d
+
+    @classmethod
+    def class_server(cls, args=(), env=None):
+        srv = Server(args, env=env)
+        cls.addClassCleanup(srv.kill)
+        srv.start()
+        return srv
+
+    # -- shared assertions --
+
+    def assert_error(self, resp, status, code, message):
+        """Exact Twilio error: status, body (keys in order), content type,
+        and WWW-Authenticate on 401."""
+        self.assertEqual(resp.status, status, resp)
+        self.assertEqual(resp.header('Content-Type'), 'application/json',
+                         resp.headers)
+        body = resp.ordered()
+        self.assertEqual(body, [
+            ('code', code), ('message', message),
+            ('more_info', 'https://www.twilio.com/docs/errors/%d' % code),
+            ('status', status)], resp)
+        if status == 401:
+            self.assertEqual(resp.header('WWW-Authenticate'),
+                             'Basic realm="Twilio API"')
+
+    def assert_standard_headers(self, resp, content_type=True):
+        h = resp.header
+        self.assertRegex(h('Twilio-Request-Id') or '',
+                         r'^RQ[0-9a-f]{32}$', resp.headers)
+        self.assertRegex(h('Twilio-Concurrent-Requests') or '', r'^\d+$',
+                         resp.headers)
+        self.assertRegex(h('Twilio-Request-Duration') or '',
+                         r'^\d+\.\d{3}$', resp.headers)
+        self.assertEqual(h('X-Home-Region'), 'us1')
+        self.assertEqual(h('X-Powered-By'), 'AT-5000')
+        self.assertEqual(h('X-Shenanigans'), 'none')
+        self.assertEqual(h('Access-Control-Allow-Origin'), '*')
+        self.assertEqual(h('Access-Control-Allow-Headers'), CORS_ALLOW_HEADERS)
+        self.assertEqual(h('Access-Control-Allow-Methods'), CORS_ALLOW_METHODS)
+        self.assertEqual(h('Access-Control-Expose-Headers'), 'ETag')
+        if content_type:
+            self.assertEqual(h('Content-Type'), 'application/json')
+
+
+def _binary_from_args(argv):
+    p = argparse.ArgumentParser(description='assistants-mock black-box tests')
+    p.add_argument('--binary', default=None,
+                   help='server binary (default: $ASSISTANTS_MOCK_BIN, else '
+                        'build/assistants-mock in the repository)')
+    p.add_argument('-k', dest='patterns', action='append', default=[],
+                   help='only run tests whose name contains this substring')
+    p.add_argument('-q', dest='quiet', action='store_true',
+                   help='less output')
+    return p.parse_args(argv)
+
+
+def main(module='__main__'):
+    global BINARY
+    opts = _binary_from_args(sys.argv[1:])
+    BINARY = opts.binary or os.environ.get('ASSISTANTS_MOCK_BIN') or \
+        os.path.join(REPO_ROOT, 'build', 'assistants-mock')
+    BINARY = os.path.abspath(BINARY)
+    if not (os.path.isfile(BINARY) and os.access(BINARY, os.X_OK)):
+        print('SKIP: server binary not found: %s' % BINARY)
+        sys.exit(77)
+    # Let SIGTERM (e.g. a meson test timeout) run the atexit cleanup.
+    signal.signal(signal.SIGTERM, lambda s, f: sys.exit(1))
+
+    loader = unittest.TestLoader()
+    if opts.patterns:
+        loader.testNamePatterns = ['*%s*' % p for p in opts.patterns]
+    suite = loader.loadTestsFromModule(sys.modules[module])
+    runner = unittest.TextTestRunner(stream=sys.stdout,
+                                     verbosity=1 if opts.quiet else 2)
+    result = runner.run(suite)
+
+    def base_id(t):
+        return getattr(t, 'test_case', t).id()
+    failed_ids = {base_id(t) for t, _ in result.failures + result.errors}
+    failed_ids |= {base_id(t) for t in result.unexpectedSuccesses}
+    skipped = len(result.skipped)
+    passed = max(0, result.testsRun - skipped -
+                 len([i for i in failed_ids if not i.startswith(
+                     ('setUpClass', 'tearDownClass', 'setUpModule'))]))
+    failed = len(failed_ids)
+    print('%d passed, %d failed' % (passed, failed))
+    sys.exit(0 if failed == 0 and result.wasSuccessful() else 1)
