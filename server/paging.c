@@ -201,7 +201,8 @@ paging_token_decode(const char *token, size_t len, const char *account_sid,
 bool
 paging_host_valid(const char *host, size_t len)
 {
-    size_t i = 0, port_start;
+    size_t i = 0, label = 0;
+    long port = 0;
 
     if (len == 0 || len > PAGING_MAX_HOST)
         return false;
@@ -212,30 +213,37 @@ paging_host_valid(const char *host, size_t len)
                   (c >= 'A' && c <= 'F') || c == ':' || c == '.'))
                 return false;
         }
-        if (i >= len || i == 1)
+        if (i >= len || i < 3)
             return false;
         i++;
     } else {
+        /* Labels of letters, digits and '-', not empty (but a final dot). */
         for (; i < len && host[i] != ':'; i++) {
             char c = host[i];
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                  (c >= 'A' && c <= 'Z') || c == '-' || c == '.'))
+            if (c == '.') {
+                if (label == 0)
+                    return false;
+                label = 0;
+            } else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                       (c >= 'A' && c <= 'Z') || c == '-') {
+                label++;
+            } else {
                 return false;
+            }
         }
-        if (i == 0)
+        if (i == 0 || host[0] == '.')
             return false;
     }
     if (i == len)
         return true;
-    if (host[i] != ':')
+    if (host[i] != ':' || len - i < 2 || len - i > 6)
         return false;
-    port_start = ++i;
-    if (len - port_start < 1 || len - port_start > 5)
-        return false;
-    for (; i < len; i++)
+    for (i++; i < len; i++) {
         if (host[i] < '0' || host[i] > '9')
             return false;
-    return true;
+        port = port * 10 + (host[i] - '0');
+    }
+    return port <= 65535;
 }
 
 void
