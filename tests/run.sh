@@ -27,18 +27,29 @@ suites=()
 meson test -C "$builddir" --print-errorlogs --num-processes 2 "${suites[@]}"
 status=$?
 
-# meson's own JSON log has one line per test: count the results from it.
+# Count from meson's JSON log: each test script and unit executable ends its
+# output with "N passed, N failed" (its own cases); a test without such a
+# line counts as one. A failed test always counts at least one failure.
 python3 - "$builddir/meson-logs/testlog.json" <<'PY'
-import json, sys
+import json, re, sys
 passed = failed = skipped = 0
 for line in open(sys.argv[1]):
-    r = json.loads(line).get("result")
-    if r in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif r == "SKIP":
+    t = json.loads(line)
+    result = t.get("result")
+    counts = re.findall(r"(?m)^#? ?(\d+) passed, (\d+) failed", t.get("stdout") or "")
+    if result == "SKIP":
         skipped += 1
+        continue
+    if counts:
+        p, f = map(int, counts[-1])
     else:
-        failed += 1
+        p, f = (1, 0) if result in ("OK", "EXPECTEDFAIL") else (0, 1)
+    if result not in ("OK", "EXPECTEDFAIL") and f == 0:
+        f = 1
+    passed += p
+    failed += f
+    if result not in ("OK", "EXPECTEDFAIL"):
+        print(f"FAILED: {t.get('name')} ({result})")
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
 exit $status
