@@ -241,12 +241,12 @@ skip_value(const struct source *s, size_t *i)
 }
 
 /*
- * Parses s[span] with json-c. Returns the object (caller puts it) or NULL
- * after reporting the problem.
+ * Parses s[span] with json-c into *out (caller puts it; NULL for a JSON
+ * null). Returns 0, or -1 after reporting the problem.
  */
-static json_object *
+static int
 parse_span(struct loader *ld, const struct source *s, size_t start,
-           size_t end)
+           size_t end, json_object **out)
 {
     const char *p = s->data + start;
     size_t n = end - start;
@@ -259,7 +259,7 @@ parse_span(struct loader *ld, const struct source *s, size_t start,
         /* A bare scalar: json-c needs a terminator to know it ended. */
         if (n > 256) {
             json_problem(ld, s, start, "value too long");
-            return NULL;
+            return -1;
         }
         memcpy(small, p, n);
         small[n] = '\0';
@@ -277,9 +277,10 @@ parse_span(struct loader *ld, const struct source *s, size_t start,
                          ? "unexpected end of value"
                          : json_tokener_error_desc(err));
         json_object_put(obj);
-        return NULL;
+        return -1;
     }
-    return obj;
+    *out = obj;
+    return 0;
 }
 
 static bool
@@ -361,11 +362,13 @@ scan_source(struct loader *ld, struct source *s)
             target->present = true;
         } else {
             /* meta (ignored) and unknown keys: still valid JSON? */
-            json_object *v = parse_span(ld, s, vstart, i);
-            if (v == NULL)
+            json_object *v = NULL;
+            if (parse_span(ld, s, vstart, i, &v) < 0)
                 return;
             json_object_put(v);
-            if (key_is(s, kstart, kend, "meta") && !meta)
+            if (key_is(s, kstart, kend, "meta") && meta)
+                problem(ld, s->name, NULL, "duplicate key \"meta\"");
+            else if (key_is(s, kstart, kend, "meta"))
                 meta = true;
             else
                 problem(ld, s->name, NULL,
@@ -427,8 +430,8 @@ each_element(struct loader *ld, struct source *s, const struct span *sp,
     size_t i = sp->start, index = 0;
 
     if (s->data[i] != '[') {
-        json_object *v = parse_span(ld, s, sp->start, sp->end);
-        if (v) {
+        json_object *v = NULL;
+        if (parse_span(ld, s, sp->start, sp->end, &v) == 0) {
             problem(ld, s->name, what, "expected an array, got %s",
                     type_name(v));
             json_object_put(v);
@@ -633,13 +636,12 @@ static void
 load_account(struct loader *ld, struct source *s, size_t index, size_t start,
              size_t end)
 {
-    json_object *o = parse_span(ld, s, start, end), *sid = NULL,
-                *token = NULL, *keys = NULL;
+    json_object *o = NULL, *sid = NULL, *token = NULL, *keys = NULL;
     char path[64], fpath[96];
     bool ok = true;
     int acct;
 
-    if (o == NULL)
+    if (parse_span(ld, s, start, end, &o) < 0)
         return;
     snprintf(path, sizeof(path), "accounts[%zu]", index);
     if (!json_object_is_type(o, json_type_object)) {
@@ -679,6 +681,10 @@ load_account(struct loader *ld, struct source *s, size_t index, size_t start,
     if (!ok)
         goto out;
     acct = add_account(ld->fx, json_object_get_string(sid), false);
+    if (acct >= 0) {
+        ld->fx->accounts[acct].src = (int)(s - ld->src);
+        ld->fx->accounts[acct].src_index = (int)index;
+    }
     if (acct < 0) {
         problem(ld, s->name, path, "out of memory");
         goto out;
@@ -860,15 +866,15 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     const char *cai;
 
     if (s->data[start] != '{') {
-        o = parse_span(ld, s, start, end);
-        if (o)
+        o = NULL;
+        if (parse_span(ld, s, start, end, &o) == 0)
             problem(ld, s->name, P, "expected an object, got %s",
                     type_name(o));
         json_object_put(o);
         return;
     }
-    o = parse_span(ld, s, start, end);
-    if (o == NULL)
+    o = NULL;
+    if (parse_span(ld, s, start, end, &o) < 0)
         return;
     if ((i = has_nul_key(s, start, end)) > 0) {
         problem(ld, s->name, i == 1 ? P : FP("customer_ai"),
@@ -1120,7 +1126,8 @@ open_dir(struct loader *ld, const char *path)
     closedir(d);
     if (n == 0)
         problem(ld, path, NULL, "no *.json files in fixtures directory");
-    qsort(names, n, sizeof(*names), cmp_names);
+    if (n > 0)
+        qsort(names, n, sizeof(*names), cmp_names);
     for (i = 0; i < n; i++) {
         open_file(ld, names[i]);
         free(names[i]);
@@ -1178,9 +1185,21 @@ load_all(struct loader *ld, const struct fixtures_env *env)
         size_t j;
         for (j = 0; j < fx->n_creds; j++)
             has = has || fx->creds[j].acct == (int)i;
-        if (!has)
-            problem(ld, "accounts", fx->accounts[i].sid,
-                    "no credentials: expected \"auth_token\" or \"api_keys\"");
+        if (has)
+            continue;
+        if (fx->accounts[i].from_env) {
+            problem(ld, "environment", "TWILIO_ACCOUNT_SID",
+                    "account %s has no credentials: set TWILIO_AUTH_TOKEN "
+                    "(or TWILIO_API_KEY and TWILIO_API_SECRET)",
+                    fx->accounts[i].sid);
+        } else {
+            char path[64];
+            snprintf(path, sizeof(path), "accounts[%d]",
+                     fx->accounts[i].src_index);
+            problem(ld, ld->src[fx->accounts[i].src].name, path,
+                    "no credentials: expected \"auth_token\" or "
+                    "\"api_keys\" (or TWILIO_AUTH_TOKEN)");
+        }
     }
     if (store_load_begin(ld->store) < 0)
         return -1;

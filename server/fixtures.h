@@ -29,6 +29,7 @@ struct fixtures_account {
     char sid[35];
     long n_assistants;
     bool from_env;
+    int src, src_index; /* where it was defined (not from_env) */
 };
 
 struct fixtures_credential {

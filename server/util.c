@@ -5,6 +5,7 @@
  */
 #include "util.h"
 
+#include <limits.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -17,12 +18,15 @@ util_parse_int(const char *s, size_t len, long long min, long long max,
     long long v = 0;
     size_t i;
 
-    if (len == 0 || len > 18)
+    if (len == 0)
         return -1;
     for (i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
+        int d = s[i] - '0';
+        if (d < 0 || d > 9)
             return -1;
-        v = v * 10 + (s[i] - '0');
+        if (v > (LLONG_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
     }
     if (v < min || v > max)
         return -1;
