@@ -925,6 +925,12 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
             ok = false;
             continue;
         }
+        if (!render_utf8_valid(json_object_get_string(f[i]),
+                               (size_t)json_object_get_string_len(f[i]))) {
+            problem(ld, s->name, FP(field_names[i]),
+                    "invalid UTF-8 in string");
+            ok = false;
+        }
         if (json_object_get_string_len(f[i]) > FIXTURES_MAX_STRING) {
             problem(ld, s->name, FP(field_names[i]), "expected at most %d bytes, got %d",
                     FIXTURES_MAX_STRING, json_object_get_string_len(f[i]));
@@ -985,6 +991,10 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
                               JSON_C_TO_STRING_NOSLASHESCAPE);
     ra.customer_ai_json.s = cai;
     ra.customer_ai_json.n = strlen(cai);
+    if (!render_utf8_valid(cai, ra.customer_ai_json.n)) {
+        problem(ld, s->name, FP("customer_ai"), "invalid UTF-8 in string");
+        goto out;
+    }
     str_of(f[F_ID], &ra.id);
     str_of(f[F_MODEL], &ra.model);
     str_of(f[F_NAME], &ra.name);

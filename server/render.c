@@ -44,6 +44,25 @@ utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+bool
+render_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, len;
+
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        len = utf8_seq_len(p + i, n - i);
+        if (len == 0)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
 void
 render_json_chars(struct buf *out, const char *s, size_t n)
 {

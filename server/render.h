@@ -8,6 +8,7 @@
 #ifndef ASSISTANTS_MOCK_RENDER_H
 #define ASSISTANTS_MOCK_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -19,6 +20,8 @@
  * always valid JSON text whatever the input.
  */
 void render_json_chars(struct buf *out, const char *s, size_t n);
+/* True if s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
+bool render_utf8_valid(const char *s, size_t n);
 /* Same, between double quotes. */
 void render_json_string(struct buf *out, const char *s, size_t n);
 

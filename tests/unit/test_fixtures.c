@@ -1054,6 +1054,34 @@ test_assistant_several_problems(void **state)
 
 /* ---- problems: accounts and environment ---- */
 
+/* Found by fuzz_fixtures (fuzz/crashes/fixtures-invalid-utf8): json-c lets
+ * overlong forms, surrogates and code points past U+10FFFF through. */
+static void
+test_invalid_utf8_rejected(void **state)
+{
+    (void)state;
+    expect_errors("{" ACCOUNTS ",\"assistants\":[{\"id\":\"aia_asst_1\","
+                  "\"name\":\"\xed\xa0\x80\",\"owner\":\"o\",\"model\":\"m\","
+                  "\"personality_prompt\":\"p\",\"customer_ai\":{},"
+                  "\"date_created\":\"2025-01-02T03:04:05Z\","
+                  "\"date_updated\":\"2025-01-02T03:04:06Z\"}]}",
+                  NULL, "x.json: assistants[0].name: invalid UTF-8 in string\n");
+    expect_errors("{" ACCOUNTS ",\"assistants\":[{\"id\":\"aia_asst_\xc0\xaf\","
+                  "\"name\":\"n\",\"owner\":\"o\",\"model\":\"m\","
+                  "\"personality_prompt\":\"p\",\"customer_ai\":{},"
+                  "\"date_created\":\"2025-01-02T03:04:05Z\","
+                  "\"date_updated\":\"2025-01-02T03:04:06Z\"}]}",
+                  NULL, "x.json: assistants[0].id: invalid UTF-8 in string\n");
+    expect_errors("{" ACCOUNTS ",\"assistants\":[{\"id\":\"aia_asst_1\","
+                  "\"name\":\"n\",\"owner\":\"o\",\"model\":\"m\","
+                  "\"personality_prompt\":\"p\","
+                  "\"customer_ai\":{\"k\":\"\xf4\x90\x80\x80\"},"
+                  "\"date_created\":\"2025-01-02T03:04:05Z\","
+                  "\"date_updated\":\"2025-01-02T03:04:06Z\"}]}",
+                  NULL,
+                  "x.json: assistants[0].customer_ai: invalid UTF-8 in string\n");
+}
+
 static void
 test_account_problems(void **state)
 {
@@ -1702,6 +1730,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_assistant_unknown_key),
     cmocka_unit_test(test_assistant_duplicate_ids),
     cmocka_unit_test(test_assistant_several_problems),
+    cmocka_unit_test(test_invalid_utf8_rejected),
     cmocka_unit_test(test_account_problems),
     cmocka_unit_test(test_account_with_api_key_only),
     cmocka_unit_test(test_env_problems),
