@@ -564,8 +564,13 @@ check_secret(struct loader *ld, const char *file, const char *path,
     }
     n = (size_t)json_object_get_string_len(v);
     if (n == 0 || n > FIXTURES_MAX_SECRET) {
-        problem(ld, file, path, "expected 1 to %d characters, got %zu",
+        problem(ld, file, path, "expected 1 to %d bytes, got %zu",
                 FIXTURES_MAX_SECRET, n);
+        return false;
+    }
+    if (memchr(json_object_get_string(v), '\0', n)) {
+        /* HTTP Basic credentials cannot carry it: nobody could log in. */
+        problem(ld, file, path, "must not contain NUL (\\u0000)");
         return false;
     }
     return true;

@@ -37,11 +37,13 @@
 #define HTTP_CONNECTION_LIMIT 8192
 #define HTTP_IDLE_TIMEOUT 60
 /*
- * Per-connection memory (request line and headers). Larger than the limits
- * above so that oversized requests reach the handler and get a Twilio
- * error; only past this does libmicrohttpd answer on its own.
+ * Per-connection memory for the request line and headers. Larger than the
+ * limits above, so that a request somewhat over them reaches the handler and
+ * gets a Twilio error; one that does not fit at all gets libmicrohttpd's own
+ * 414 or 431. Not larger: libmicrohttpd touches the whole pool of every
+ * connection, so this is resident memory per keep-alive connection.
  */
-#define HTTP_POOL_SIZE (1024 * 1024)
+#define HTTP_POOL_SIZE (64 * 1024)
 #define HTTP_DRAIN_MS 600
 
 /* Per-account rate window: second << 32 | count. */
@@ -106,6 +108,18 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
         memcpy(r->uri, uri, n);
         r->uri[n] = '\0';
         r->uri_len = n;
+    }
+    /*
+     * The query is parsed by paging.c, from the copy above. Empty it in
+     * libmicrohttpd's own buffer (the connection's, writable; it has already
+     * noted where '?' is): otherwise it also stores a record per parameter
+     * in the connection's memory pool, where a few thousand parameters do
+     * not fit and the request would stall.
+     */
+    {
+        char *q = strchr(uri, '?');
+        if (q)
+            q[1] = '\0';
     }
     return r;
 }
@@ -435,6 +449,7 @@ http_start(const struct config *cfg, struct store *store,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,

@@ -1112,7 +1112,12 @@ test_account_problems(void **state)
     expect_errors("{\"accounts\":[{\"sid\":\"" A1 "\",\"auth_token\":\"\"}]}",
                   NULL,
                   "x.json: accounts[0].auth_token: expected 1 to 1024 "
-                  "characters, got 0\n");
+                  "bytes, got 0\n");
+    expect_errors("{\"accounts\":[{\"sid\":\"" A1 "\",\"auth_token\":"
+                  "\"a\\u0000b\"}]}",
+                  NULL,
+                  "x.json: accounts[0].auth_token: must not contain NUL "
+                  "(\\u0000)\n");
     expect_errors("{\"accounts\":[{\"sid\":\"" A1 "\",\"auth_token\":5}]}",
                   NULL,
                   "x.json: accounts[0].auth_token: expected a string, got a "
