@@ -40,8 +40,9 @@
  * Per-connection memory for the request line and headers. Larger than the
  * limits above, so that a request somewhat over them reaches the handler and
  * gets a Twilio error; one that does not fit at all gets libmicrohttpd's own
- * 414 or 431. Not larger: libmicrohttpd touches the whole pool of every
- * connection, so this is resident memory per keep-alive connection.
+ * 414 or 431. Not larger: libmicrohttpd zeroes the whole pool after every
+ * request (a third of the instructions of a list request), and it is
+ * resident memory per keep-alive connection.
  */
 #define HTTP_POOL_SIZE (64 * 1024)
 #define HTTP_DRAIN_MS 600
