@@ -23,7 +23,7 @@ auth_parse_basic(const char *header, char *out, const char **user,
     header += 6;
     while (*header == ' ')
         header++;
-    n = strnlen(header, AUTH_MAX_HEADER);
+    n = strlen(header);
     while (n > 0 && header[n - 1] == ' ')
         n--;
     if (n == 0 || n >= AUTH_MAX_HEADER)

@@ -42,24 +42,52 @@ token_chars_ok(const char *s, size_t n)
     return true;
 }
 
-/* Parses a decoded integer value; -1: not an integer; -2: too large. */
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Parses a raw (percent-encoded) integer value of any length, decoding as it
+ * goes. Returns 0, -1 when it is not an integer (or badly encoded), -2 when
+ * it is one but above max.
+ */
 static int
 parse_count(const char *v, size_t vn, long long max, long long *out)
 {
-    char dec[PARAM_MAX + 1];
-    long len;
+    long long n = 0;
+    bool big = false;
     size_t i;
 
-    if (vn > PARAM_MAX)
+    if (vn == 0)
         return -1;
-    len = util_percent_decode(v, vn, dec, true);
-    if (len <= 0)
-        return -1;
-    for (i = 0; i < (size_t)len; i++)
-        if (dec[i] < '0' || dec[i] > '9')
+    for (i = 0; i < vn; i++) {
+        int c = (unsigned char)v[i];
+        if (c == '%') {
+            int hi, lo;
+            if (vn - i < 3 || (hi = hexval(v[i + 1])) < 0 ||
+                (lo = hexval(v[i + 2])) < 0)
+                return -1;
+            c = hi << 4 | lo;
+            i += 2;
+        }
+        if (c < '0' || c > '9')
             return -1;
-    if (util_parse_int(dec, (size_t)len, 0, max, out) < 0)
+        if (!big) {
+            n = n * 10 + (c - '0');
+            big = n > max;
+        }
+    }
+    if (big)
         return -2;
+    *out = n;
     return 0;
 }
 

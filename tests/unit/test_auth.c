@@ -63,6 +63,24 @@ parse(const char *header, const char **user, const char **pass,
     return auth_parse_basic(header, out, user, pass, pass_len);
 }
 
+/* Found by fuzz_auth (fuzz/crashes/auth-long-trailing-spaces): trailing
+ * spaces do not count against the length limit. */
+static void
+test_parse_long_trailing_spaces(void **state)
+{
+    static char header[AUTH_MAX_HEADER * 2];
+    const char *user, *pass;
+    size_t pass_len;
+
+    (void)state;
+    strcpy(header, "Basic dTpw"); /* u:p */
+    memset(header + strlen(header), ' ', AUTH_MAX_HEADER + 10);
+    header[sizeof(header) - 1] = '\0';
+    assert_int_equal(parse(header, &user, &pass, &pass_len), 0);
+    assert_string_equal(user, "u");
+    assert_string_equal(pass, "p");
+}
+
 static void
 test_parse_valid(void **state)
 {
@@ -401,6 +419,7 @@ test_check_many_creds(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse_valid),
+    cmocka_unit_test(test_parse_long_trailing_spaces),
     cmocka_unit_test(test_parse_colons_and_empty_parts),
     cmocka_unit_test(test_parse_malformed),
     cmocka_unit_test(test_parse_embedded_nul),

@@ -114,6 +114,27 @@ test_query_page_size(void **state)
     expect("PageSize=%31%30%30%31", API_ERR_PAGE_SIZE_MAX);
 }
 
+/* Found by fuzz_query (fuzz/crashes/query-long-*): values longer than any
+ * fixed buffer are still numbers. */
+static void
+test_query_long_values(void **state)
+{
+    char q[512];
+
+    (void)state;
+    snprintf(q, sizeof(q), "PageSize=%0100d", 5);
+    expect_ok(q, 0, 5, NULL);
+    snprintf(q, sizeof(q), "PageSize=%0100d", 1001);
+    expect(q, API_ERR_PAGE_SIZE_MAX);
+    strcpy(q, "PageSize=");
+    for (int i = 0; i < 40; i++)
+        strcat(q, "%30");
+    strcat(q, "%37");
+    expect_ok(q, 0, 7, NULL);
+    strcat(q, "%3");
+    expect(q, API_ERR_PAGE_SIZE);
+}
+
 static void
 test_query_page(void **state)
 {
@@ -589,6 +610,7 @@ test_add_url(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_query_defaults),
     cmocka_unit_test(test_query_page_size),
+    cmocka_unit_test(test_query_long_values),
     cmocka_unit_test(test_query_page),
     cmocka_unit_test(test_query_check_order),
     cmocka_unit_test(test_query_percent_encoded),

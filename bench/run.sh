@@ -1,0 +1,423 @@
+#!/usr/bin/env bash
+# bench/run.sh: the assistants-mock benchmark (issue 4).
+#
+#   bench/run.sh [--smoke] [--binary PATH] [--dir DIR]
+#
+# Full run (about 6 minutes on 2 cores): builds the release binary into
+# build-bench/ (unless --binary), generates fixtures of 1,000, 100,000 and
+# 1,000,000 assistants into DIR (default ${BENCH_DIR:-/tmp/assistants-mock-bench},
+# reused when present), then with the server pinned to core 0 (--threads 1
+# --quiet) and wrk pinned to core 1 (-t1 -c16, keep-alive, Basic auth on every
+# request) runs each case with a 2 s warm-up and 3 measured 10 s runs, and
+# prints two markdown tables (medians):
+#   1. first page, PageSize=50, 1,000 set
+#   2. deep page (token near the end), PageSize=50, 1,000,000 set
+#   3. PageSize=1000, 1,000,000 set
+#   4. 2,000 distinct PageTokens spread over the 1,000,000 set, cycled
+#   5. 401 (wrong password), 1,000 set
+#   6. nginx (core 0, 1 worker) serving the byte-identical body of case 1
+# and start-to-ready time (spawn to first 200 on /v1/Assistants, polled in a
+# tight loop from core 1) plus peak RSS (VmHWM after the load) for the bundled
+# fixtures and each generated set.
+#
+# --smoke (CI): 1,000 set only (all six cases run on it), 1 s runs, no warm-up,
+# no repetition; exits non-zero if anything fails. Figures are never asserted.
+#
+# Needs wrk, nginx, python3, taskset; installs wrk and nginx-light with apt-get
+# when missing. Progress goes to stderr, the tables to stdout.
+#
+# SPDX-License-Identifier: MIT
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH=$ROOT/bench
+SMOKE=0
+BINARY=
+DIR=${BENCH_DIR:-/tmp/assistants-mock-bench}
+ACCOUNT=ACa11ce000000000000000000000000001
+TOKEN=alice-auth-token
+
+usage() {
+    sed -n '3,4p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --smoke) SMOKE=1 ;;
+    --binary) BINARY=${2:?--binary needs a path}; shift ;;
+    --binary=*) BINARY=${1#*=} ;;
+    --dir) DIR=${2:?--dir needs a path}; shift ;;
+    --dir=*) DIR=${1#*=} ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [ "$SMOKE" = 1 ]; then
+    WARMUP=0 DURATION=1 RUNS=1 SETS="1000" RSS_LOAD=1
+else
+    WARMUP=2 DURATION=10 RUNS=3 SETS="1000 100000 1000000" RSS_LOAD=2
+fi
+
+log() { printf '%s\n' "run.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+# --- tools -----------------------------------------------------------------
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+if [ ${#need[@]} -gt 0 ]; then
+    log "installing ${need[*]}"
+    SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+for t in wrk python3 taskset; do
+    command -v $t >/dev/null || die "missing $t"
+done
+
+# Server (and nginx) on core 0, load generator and poller on core 1.
+SCORE=0 LCORE=1
+if [ "$(nproc)" -lt 2 ]; then
+    log "warning: one CPU only, server and wrk share core 0"
+    LCORE=0
+fi
+
+# --- binary ----------------------------------------------------------------
+if [ -z "$BINARY" ]; then
+    if [ ! -f "$ROOT/build-bench/build.ninja" ]; then
+        meson setup "$ROOT/build-bench" "$ROOT" --buildtype=release \
+            -Db_ndebug=true >&2
+    fi
+    meson compile -C "$ROOT/build-bench" >&2
+    BINARY=$ROOT/build-bench/assistants-mock
+fi
+[ -x "$BINARY" ] || die "not executable: $BINARY"
+
+# --- fixtures --------------------------------------------------------------
+mkdir -p "$DIR"
+for n in $SETS; do
+    f=$DIR/assistants-$n.json
+    if [ ! -s "$f" ]; then
+        log "generating $f"
+        python3 "$BENCH/gen_fixtures.py" --count "$n" --out "$f.tmp"
+        mv "$f.tmp" "$f"
+    fi
+done
+
+# --- run state and cleanup -------------------------------------------------
+WORK=$(mktemp -d "$DIR/run.XXXXXX")
+chmod 755 "$WORK"   # nginx workers may run as another user
+PIDS=()
+NGINX_PID=
+FAILED=0 CHECK_FAILED=0
+
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 100); do
+        [ -e "/proc/$pid" ] || return 0
+        grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$? pid
+    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    [ -z "$NGINX_PID" ] || stop_pid "$NGINX_PID"
+    if [ "$rc" = 0 ] && [ "$FAILED" = 0 ]; then
+        rm -rf "$WORK"
+    else
+        log "logs kept in $WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+AUTH="Basic $(printf '%s:%s' "$ACCOUNT" "$TOKEN" | base64 -w0)"
+BADAUTH="Basic $(printf '%s:%s' "$ACCOUNT" wrong-password | base64 -w0)"
+
+# start_server NAME [ARGS...]: sets SPID SPORT SREADY.
+start_server() {
+    local name=$1 out
+    shift
+    out=$(python3 "$BENCH/start_server.py" --log "$WORK/$name.log" \
+        --core $SCORE --poll-core $LCORE -- \
+        "$BINARY" --threads 1 --quiet "$@") ||
+        die "server $name failed to start (log: $WORK/$name.log)"
+    read -r SPID SPORT SREADY <<<"$out"
+    PIDS+=("$SPID")
+}
+
+# http_get URL OUT [AUTH]: writes the body to OUT and the headers to
+# OUT.headers, prints the status. HTTP/1.1 without "Connection: close" (as
+# wrk), so the headers show whether the server keeps the connection open.
+http_get() {
+    python3 - "$@" <<'EOF'
+import http.client, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+headers = {"Authorization": sys.argv[3]} if len(sys.argv) > 3 else {}
+conn.request("GET", u.path + ("?" + u.query if u.query else ""),
+             headers=headers)
+r = conn.getresponse()
+body = r.read()
+open(sys.argv[2], "wb").write(body)
+open(sys.argv[2] + ".headers", "w").write(str(r.headers))
+print(r.status)
+EOF
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+vmhwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+
+# wrk_once NAME SECONDS EXPECT URL [PATHS]: one wrk run; prints
+# "rps p50_us p99_us"; EXPECT is 2xx or 401 (then every response must be 4xx).
+wrk_once() {
+    local name=$1 secs=$2 expect=$3 url=$4 paths=${5:-} auth=$AUTH out res
+    [ "$expect" = 401 ] && auth=$BADAUTH
+    out=$WORK/wrk-$name.txt
+    if ! taskset -c $LCORE wrk -t1 -c16 -d"${secs}s" -H "Authorization: $auth" \
+        -s "$BENCH/wrk.lua" "$url" -- "$paths" >"$out" 2>&1; then
+        log "case $name: wrk failed"; cat "$out" >&2; return 1
+    fi
+    res=$(grep '^RESULT ' "$out") || {
+        log "case $name: no wrk result"; cat "$out" >&2; return 1
+    }
+    local W_rps W_p50_us W_p99_us W_requests W_status W_connect W_read \
+        W_write W_timeout
+    local vars="W_${res#RESULT }"
+    eval "${vars// / W_}"
+    local bad=$((W_connect + W_read + W_write + W_timeout))
+    if [ "$W_requests" -eq 0 ] || [ "$bad" -ne 0 ] ||
+        { [ "$expect" = 2xx ] && [ "$W_status" -ne 0 ]; } ||
+        { [ "$expect" = 401 ] && [ "$W_status" -ne "$W_requests" ]; }; then
+        log "case $name: $res"; cat "$out" >&2; return 1
+    fi
+    echo "$W_rps $W_p50_us $W_p99_us"
+}
+
+# run_case NAME EXPECT URL [PATHS]: warm-up, RUNS runs; sets R_<NAME>.
+declare -A R_RPS R_P50 R_P99
+run_case() {
+    local name=$1 expect=$2 url=$3 paths=${4:-} i line
+    local rpss=() p50s=() p99s=()
+    log "case $name: $url${paths:+ (paths from $(basename "$paths"))}"
+    if [ "$WARMUP" != 0 ]; then
+        wrk_once "$name" "$WARMUP" "$expect" "$url" "$paths" >/dev/null ||
+            { FAILED=1; return 0; }
+    fi
+    for i in $(seq "$RUNS"); do
+        line=$(wrk_once "$name" "$DURATION" "$expect" "$url" "$paths") ||
+            { FAILED=1; return 0; }
+        read -r a b c <<<"$line"
+        rpss+=("$a") p50s+=("$b") p99s+=("$c")
+        log "  run $i: $a req/s, p50 ${b}us, p99 ${c}us"
+    done
+    R_RPS[$name]=$(printf '%s\n' "${rpss[@]}" | median)
+    R_P50[$name]=$(printf '%s\n' "${p50s[@]}" | median)
+    R_P99[$name]=$(printf '%s\n' "${p99s[@]}" | median)
+}
+
+# check NAME URL EXPECT_STATUS [AUTH]: one request before the load.
+check() {
+    local st
+    st=$(http_get "$2" "$WORK/check-$1.body" "${4:-$AUTH}") || st=error
+    if [ "$st" != "$3" ]; then
+        log "case $1: $2 -> $st, expected $3"
+        FAILED=1 CHECK_FAILED=1
+        return 1
+    fi
+}
+
+# rss_load PORT: a short PageSize=1000 run so VmHWM reflects serving.
+rss_load() {
+    wrk_once rss "$RSS_LOAD" 2xx \
+        "http://127.0.0.1:$1/v1/Assistants?PageSize=1000" >/dev/null || {
+        log "the load before reading peak RSS failed"
+        FAILED=1
+    }
+}
+
+declare -A ST_FILE ST_READY ST_RSS
+# record_set LABEL FILE READY_MS PID: after the load, then stops the server.
+record_set() {
+    ST_FILE[$1]=$(stat -c %s "$2")
+    ST_READY[$1]=$3
+    ST_RSS[$1]=$(( $(vmhwm_kb "$4") * 1024 ))
+    stop_pid "$4"
+}
+
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- start-up and RSS: bundled fixtures (median of 5 starts) and 100k ------
+log "start-up: bundled fixtures"
+readys=()
+nstarts=5; [ "$SMOKE" = 1 ] && nstarts=1
+for i in $(seq $nstarts); do
+    start_server bundled
+    readys+=("$SREADY")
+    [ "$i" = "$nstarts" ] || stop_pid "$SPID"
+done
+rss_load "$SPORT"
+record_set bundled "$ROOT/fixtures/default.json" \
+    "$(printf '%s\n' "${readys[@]}" | median)" "$SPID"
+
+if [ "$SMOKE" = 0 ]; then
+    log "start-up: 100,000"
+    start_server s100k --fixtures "$DIR/assistants-100000.json"
+    rss_load "$SPORT"
+    record_set 100,000 "$DIR/assistants-100000.json" "$SREADY" "$SPID"
+fi
+
+# --- the servers under load ------------------------------------------------
+log "start-up: 1,000"
+start_server s1k --fixtures "$DIR/assistants-1000.json"
+P1K=$SPORT PID1K=$SPID READY1K=$SREADY
+if [ "$SMOKE" = 0 ]; then
+    log "start-up: 1,000,000"
+    start_server s1m --fixtures "$DIR/assistants-1000000.json"
+    PBIG=$SPORT PIDBIG=$SPID READYBIG=$SREADY
+    BIGSET=1,000,000 BIGFILE=$DIR/assistants-1000000.json
+else
+    PBIG=$P1K BIGSET=1,000
+fi
+
+log "collecting PageTokens of the $BIGSET set"
+pages=$(python3 "$BENCH/collect_tokens.py" --port "$PBIG" --count 2000 \
+    --out "$WORK/tokens.txt" --deep "$WORK/deep.txt") ||
+    die "cannot collect PageTokens"
+log "  $pages pages, $(wc -l <"$WORK/tokens.txt") tokens kept"
+DEEP=$(cat "$WORK/deep.txt")
+
+# nginx serving case 1's body, fetched with the Host header wrk will send.
+URL1="http://127.0.0.1:$P1K/v1/Assistants?PageSize=50"
+mkdir -p "$WORK/www/v1" "$WORK/nginx-tmp"
+check first-page "$URL1" 200 || die "case 1 does not answer 200"
+cp "$WORK/check-first-page.body" "$WORK/www/v1/Assistants"
+NOTE=
+if grep -qi '^connection: *close' "$WORK/check-first-page.body.headers"; then
+    NOTE="The server answered \"Connection: close\" to an HTTP/1.1 request: no keep-alive, wrk reconnects for every request."
+    log "warning: $NOTE"
+fi
+chmod -R a+rX "$WORK/www"
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+NUSER=
+[ "$(id -u)" = 0 ] && NUSER="user root root;"
+cat >"$WORK/nginx.conf" <<EOF
+$NUSER
+worker_processes 1;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    types { }
+    default_type application/json;
+    client_body_temp_path $WORK/nginx-tmp/body;
+    proxy_temp_path $WORK/nginx-tmp/proxy;
+    fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx-tmp/uwsgi;
+    scgi_temp_path $WORK/nginx-tmp/scgi;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NPORT;
+        location / { root $WORK/www; }
+    }
+}
+EOF
+taskset -c $SCORE "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" \
+    -e "$WORK/nginx-error.log" -g 'daemon off;' &
+NGINX_PID=$!
+URL6="http://127.0.0.1:$NPORT/v1/Assistants?PageSize=50"
+for i in $(seq 100); do
+    st=$(http_get "$URL6" "$WORK/check-nginx.body" 2>/dev/null) && break
+    sleep 0.05
+done
+[ "${st:-}" = 200 ] || die "nginx does not answer (log: $WORK/nginx-error.log)"
+cmp -s "$WORK/check-nginx.body" "$WORK/check-first-page.body" ||
+    die "nginx body differs from case 1"
+
+# One request per case before the load.
+URL2=http://127.0.0.1:$PBIG$DEEP
+URL3="http://127.0.0.1:$PBIG/v1/Assistants?PageSize=1000"
+URL4=http://127.0.0.1:$PBIG/v1/Assistants
+check deep "$URL2" 200 || true
+check size1000 "$URL3" 200 || true
+check token-mix "http://127.0.0.1:$PBIG$(sed -n 2p "$WORK/tokens.txt")" 200 || true
+check 401 "$URL1" 401 "$BADAUTH" || true
+[ "$CHECK_FAILED" = 0 ] || die "a case failed its first request"
+
+run_case 1 2xx "$URL1"
+run_case 2 2xx "$URL2"
+run_case 3 2xx "$URL3"
+run_case 4 2xx "$URL4" "$WORK/tokens.txt"
+run_case 5 401 "$URL1"
+run_case 6 2xx "$URL6"
+
+rss_load "$P1K"
+record_set 1,000 "$DIR/assistants-1000.json" "$READY1K" "$PID1K"
+if [ "$SMOKE" = 0 ]; then
+    rss_load "$PBIG"
+    record_set 1,000,000 "$BIGFILE" "$READYBIG" "$PIDBIG"
+fi
+
+# --- report ----------------------------------------------------------------
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+DEEP_PAGE=${DEEP#*&Page=}
+DEEP_PAGE=${DEEP_PAGE%%&*}
+NAMES=([1]="1. first page, PageSize=50, 1,000 set"
+    [2]="2. deep page (Page=$DEEP_PAGE of $pages), PageSize=50, $BIGSET set"
+    [3]="3. PageSize=1000, $BIGSET set"
+    [4]="4. $(wc -l <"$WORK/tokens.txt") distinct PageTokens, PageSize=50, $BIGSET set"
+    [5]="5. 401, wrong password"
+    [6]="6. nginx, same bytes as case 1, static file")
+
+mode="full: ${RUNS} x ${DURATION} s runs after a ${WARMUP} s warm-up, medians"
+[ "$SMOKE" = 1 ] && mode="smoke: 1 x 1 s run, no warm-up (figures meaningless)"
+echo
+echo "$("$BINARY" --version 2>/dev/null | head -1) on" \
+    "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)," \
+    "$(nproc) CPUs; $mode;" \
+    "server and nginx on core $SCORE, wrk -t1 -c16 on core $LCORE;" \
+    "load average $LOAD_START at start, $LOAD_END at end."
+[ -z "$NOTE" ] || printf '\n%s\n' "$NOTE"
+echo
+echo "| case | req/s | p50 ms | p99 ms | ratio to nginx |"
+echo "|---|---:|---:|---:|---:|"
+for c in 1 2 3 4 5 6; do
+    if [ -z "${R_RPS[$c]:-}" ]; then
+        echo "| ${NAMES[$c]} | failed | | | |"
+        continue
+    fi
+    awk -v n="${NAMES[$c]}" -v r="${R_RPS[$c]}" -v a="${R_P50[$c]}" \
+        -v b="${R_P99[$c]}" -v g="${R_RPS[6]:-0}" 'BEGIN {
+        printf "| %s | %.0f | %.3f | %.3f | %s |\n", n, r, a / 1000,
+            b / 1000, (g > 0 ? sprintf("%.2f", r / g) : "n/a") }'
+done
+echo
+echo "| fixture set | file MB | start-up ms | peak RSS MB | RSS / file |"
+echo "|---|---:|---:|---:|---:|"
+for s in bundled 1,000 100,000 1,000,000; do
+    [ -n "${ST_FILE[$s]:-}" ] || continue
+    label=$s
+    [ "$s" = bundled ] && label="bundled (fixtures/default.json, compiled in)"
+    awk -v n="$label" -v f="${ST_FILE[$s]}" -v t="${ST_READY[$s]}" \
+        -v r="${ST_RSS[$s]}" 'BEGIN {
+        printf "| %s | %.1f | %.1f | %.1f | %.2f |\n", n, f / 1048576, t,
+            r / 1048576, r / f }'
+done
+
+if [ "$FAILED" != 0 ]; then
+    log "FAILED: see the messages above"
+    exit 1
+fi
