@@ -79,18 +79,10 @@ ref_decode(const char *h, unsigned char *out)
     while (*h == ' ')
         h++;
     n = strlen(h);
-    /*
-     * Known bug (fuzz/crashes/auth-long-trailing-spaces): auth_parse_basic
-     * trims spaces after cutting the value at AUTH_MAX_HEADER bytes, so
-     * whatever follows the cut is ignored.
-     */
-    if (n >= AUTH_MAX_HEADER && !fuzz_strict())
-        n = AUTH_MAX_HEADER;
-    else if (n >= AUTH_MAX_HEADER)
-        return -1;
+    /* fuzz/crashes/auth-long-trailing-spaces: trim, then limit (fixed). */
     while (n > 0 && h[n - 1] == ' ')
         n--;
-    if (n == 0)
+    if (n == 0 || n >= AUTH_MAX_HEADER)
         return -1;
     if (n % 4 == 0 && h[n - 1] == '=')
         n -= h[n - 2] == '=' ? 2 : 1;
