@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--smoke] [--binary PATH] [--dir DIR]
 #
-# Full run (about 6 minutes on 2 cores): builds the release binary into
+# Full run (about 5 minutes on 2 cores): builds the release binary into
 # build-bench/ (unless --binary), generates fixtures of 1,000, 100,000 and
 # 1,000,000 assistants into DIR (default ${BENCH_DIR:-/tmp/assistants-mock-bench},
 # reused when present), then with the server pinned to core 0 (--threads 1
@@ -17,8 +17,9 @@
 #   5. 401 (wrong password), 1,000 set
 #   6. nginx (core 0, 1 worker) serving the byte-identical body of case 1
 # and start-to-ready time (spawn to first 200 on /v1/Assistants, polled in a
-# tight loop from core 1) plus peak RSS (VmHWM after the load) for the bundled
-# fixtures and each generated set.
+# tight loop from core 1; median of 5 starts for the bundled fixtures, 3 for
+# 1,000 and 100,000, one for 1,000,000) plus peak RSS (VmHWM after the load,
+# which ends with 2 s of PageSize=1000) for the bundled fixtures and each set.
 #
 # --smoke (CI): 1,000 set only (all six cases run on it), 1 s runs, no warm-up,
 # no repetition; exits non-zero if anything fails. Figures are never asserted.
@@ -111,12 +112,13 @@ done
 # --- run state and cleanup -------------------------------------------------
 WORK=$(mktemp -d "$DIR/run.XXXXXX")
 chmod 755 "$WORK"   # nginx workers may run as another user
-PIDS=()
+declare -A LIVE   # pids of servers and their pollers still to stop
 NGINX_PID=
 FAILED=0 CHECK_FAILED=0
 
 stop_pid() {
     local pid=$1 i
+    unset "LIVE[$pid]"
     kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 100); do
         [ -e "/proc/$pid" ] || return 0
@@ -128,7 +130,7 @@ stop_pid() {
 
 cleanup() {
     local rc=$? pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+    for pid in "${!LIVE[@]}"; do stop_pid "$pid"; done
     [ -z "$NGINX_PID" ] || stop_pid "$NGINX_PID"
     if [ "$rc" = 0 ] && [ "$FAILED" = 0 ]; then
         rm -rf "$WORK"
@@ -143,15 +145,38 @@ AUTH="Basic $(printf '%s:%s' "$ACCOUNT" "$TOKEN" | base64 -w0)"
 BADAUTH="Basic $(printf '%s:%s' "$ACCOUNT" wrong-password | base64 -w0)"
 
 # start_server NAME [ARGS...]: sets SPID SPORT SREADY.
+# The poller stays the server's parent (so stopped servers are reaped) and
+# writes "PID PORT READY_MS" to $WORK/NAME.ready.
 start_server() {
-    local name=$1 out
+    local name=$1 ready=$WORK/$1.ready poller
     shift
-    out=$(python3 "$BENCH/start_server.py" --log "$WORK/$name.log" \
+    rm -f "$ready"
+    python3 "$BENCH/start_server.py" --log "$WORK/$name.log" \
         --core $SCORE --poll-core $LCORE -- \
-        "$BINARY" --threads 1 --quiet "$@") ||
-        die "server $name failed to start (log: $WORK/$name.log)"
-    read -r SPID SPORT SREADY <<<"$out"
-    PIDS+=("$SPID")
+        "$BINARY" --threads 1 --quiet "$@" >"$ready" &
+    poller=$!
+    until [ -s "$ready" ]; do
+        kill -0 "$poller" 2>/dev/null ||
+            die "server $name failed to start (log: $WORK/$name.log)"
+        sleep 0.01
+    done
+    read -r SPID SPORT SREADY <"$ready"
+    LIVE[$SPID]=1 LIVE[$poller]=1
+}
+
+# start_timed N NAME [ARGS...]: starts the server N times (stopping all but
+# the last), sets SPID SPORT of the last and SREADY to the median.
+start_timed() {
+    local n=$1 i readys=()
+    shift
+    [ "$SMOKE" = 1 ] && n=1
+    for i in $(seq "$n"); do
+        start_server "$@"
+        readys+=("$SREADY")
+        [ "$i" = "$n" ] || stop_pid "$SPID"
+    done
+    SREADY=$(printf '%s\n' "${readys[@]}" | median)
+    log "  ready in ${readys[*]} ms"
 }
 
 # http_get URL OUT [AUTH]: writes the body to OUT and the headers to
@@ -256,33 +281,26 @@ record_set() {
 
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# --- start-up and RSS: bundled fixtures (median of 5 starts) and 100k ------
+# --- start-up and RSS: bundled fixtures and 100k (median of 5 and 3 starts)
 log "start-up: bundled fixtures"
-readys=()
-nstarts=5; [ "$SMOKE" = 1 ] && nstarts=1
-for i in $(seq $nstarts); do
-    start_server bundled
-    readys+=("$SREADY")
-    [ "$i" = "$nstarts" ] || stop_pid "$SPID"
-done
+start_timed 5 bundled
 rss_load "$SPORT"
-record_set bundled "$ROOT/fixtures/default.json" \
-    "$(printf '%s\n' "${readys[@]}" | median)" "$SPID"
+record_set bundled "$ROOT/fixtures/default.json" "$SREADY" "$SPID"
 
 if [ "$SMOKE" = 0 ]; then
     log "start-up: 100,000"
-    start_server s100k --fixtures "$DIR/assistants-100000.json"
+    start_timed 3 s100k --fixtures "$DIR/assistants-100000.json"
     rss_load "$SPORT"
     record_set 100,000 "$DIR/assistants-100000.json" "$SREADY" "$SPID"
 fi
 
-# --- the servers under load ------------------------------------------------
+# --- the servers under load (1,000: median of 3 starts; 1,000,000: one) ----
 log "start-up: 1,000"
-start_server s1k --fixtures "$DIR/assistants-1000.json"
+start_timed 3 s1k --fixtures "$DIR/assistants-1000.json"
 P1K=$SPORT PID1K=$SPID READY1K=$SREADY
 if [ "$SMOKE" = 0 ]; then
     log "start-up: 1,000,000"
-    start_server s1m --fixtures "$DIR/assistants-1000000.json"
+    start_timed 1 s1m --fixtures "$DIR/assistants-1000000.json"
     PBIG=$SPORT PIDBIG=$SPID READYBIG=$SREADY
     BIGSET=1,000,000 BIGFILE=$DIR/assistants-1000000.json
 else

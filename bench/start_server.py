@@ -9,9 +9,11 @@ stdout and stderr going to FILE and its CPU affinity set to --core (default
 GET /v1/Assistants with alice's Basic auth answers 200. The timer starts just
 before the spawn, after Python's own start-up, so that is not counted.
 
-Prints one line "PID PORT READY_MS" and exits 0, leaving the server running
-(the caller stops it by PID). Exits 1 if the server dies or is not ready
-within --timeout seconds (default 120); the server is killed then.
+Prints one line "PID PORT READY_MS" when ready, then stays the server's
+parent until it exits (so it is reaped; the caller stops it by PID, and
+SIGTERM or SIGINT here is passed on to it), and exits with its status.
+Exits 1 if the server dies or is not ready within --timeout seconds (default
+120); the server is killed then.
 
 Python 3 standard library only.
 
@@ -99,7 +101,9 @@ def main():
                              % args.timeout)
             return 1
     print("%d %d %.1f" % (proc.pid, port, ms), flush=True)
-    return 0
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda s, f: proc.send_signal(s))
+    return 0 if proc.wait() == 0 else 1
 
 
 if __name__ == "__main__":
