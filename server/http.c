@@ -231,7 +231,7 @@ respond_error(struct http_server *srv, struct MHD_Connection *c,
         xv = "Basic realm=\"Twilio API\"";
     } else if (e == API_ERR_METHOD) {
         xn = "Allow";
-        xv = strcmp(arg1, "/v1/Assistants") == 0 ? "GET, HEAD, OPTIONS"
+        xv = arg1 && strcmp(arg1, "/v1/Assistants") == 0 ? "GET, HEAD, OPTIONS"
                                                  : "GET, HEAD";
     }
     return respond(srv, c, r, method, api_err_status(e), &body, xn, xv);
@@ -446,7 +446,13 @@ http_start(const struct config *cfg, struct store *store,
         flags, (uint16_t)cfg->port, NULL, NULL, handle, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+        /*
+         * One thread: no pool, the polling thread serves (libmicrohttpd
+         * warns about a pool of 0 or 1), so the slot repeats an option.
+         */
+        cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
+                         : MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)(cfg->threads > 1 ? cfg->threads : HTTP_CONNECTION_LIMIT),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
