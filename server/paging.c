@@ -42,18 +42,6 @@ token_chars_ok(const char *s, size_t n)
     return true;
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Parses a raw (percent-encoded) integer value of any length, decoding as it
  * goes. Returns 0, -1 when it is not an integer (or badly encoded), -2 when
@@ -72,8 +60,8 @@ parse_count(const char *v, size_t vn, long long max, long long *out)
         int c = (unsigned char)v[i];
         if (c == '%') {
             int hi, lo;
-            if (vn - i < 3 || (hi = hexval(v[i + 1])) < 0 ||
-                (lo = hexval(v[i + 2])) < 0)
+            if (vn - i < 3 || (hi = util_hexval(v[i + 1])) < 0 ||
+                (lo = util_hexval(v[i + 2])) < 0)
                 return -1;
             c = hi << 4 | lo;
             i += 2;

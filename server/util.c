@@ -216,8 +216,8 @@ util_hash(uint64_t h, const void *data, size_t len)
     return h;
 }
 
-static int
-hexval(char c)
+int
+util_hexval(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -240,8 +240,8 @@ util_percent_decode(const char *in, size_t len, char *out,
             int hi, lo;
             if (len - i < 3)
                 return -1;
-            hi = hexval(in[i + 1]);
-            lo = hexval(in[i + 2]);
+            hi = util_hexval(in[i + 1]);
+            lo = util_hexval(in[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi << 4 | lo);

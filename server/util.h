@@ -52,6 +52,9 @@ long util_base64_decode(const char *in, size_t n, unsigned char *out,
 #define UTIL_HASH_INIT 0xcbf29ce484222325ULL
 uint64_t util_hash(uint64_t h, const void *data, size_t len);
 
+/* Value of a hex digit (either case), or -1. */
+int util_hexval(char c);
+
 /*
  * Percent-decodes in[0..len) ('+' is a space when plus_is_space, as in a
  * query string). Returns the decoded length, or -1 on a malformed escape or
