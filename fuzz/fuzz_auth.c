@@ -42,7 +42,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     if (store == NULL || fixtures_load_buffer(&fx, store, "auth.json",
                                               fixture, strlen(fixture),
                                               &env) < 0 ||
-        fx.n_creds != 3) {
+        fx.accts.n_creds != 3) {
         fprintf(stderr, "fuzz_auth: cannot load fixtures: %s\n",
                 fx.errors.data ? fx.errors.data : "?");
         abort();
@@ -130,19 +130,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(ulen + 1 + pass_len == (size_t)rn);
         FUZZ_CHECK(memcmp(pass, colon + 1, pass_len) == 0 &&
                    pass[pass_len] == '\0');
-        for (i = 0; i < fx.n_creds; i++)
-            if (strcmp(fx.creds[i].sid, user) == 0 &&
-                fx.creds[i].secret_len == pass_len &&
-                memcmp(fx.creds[i].secret, pass, pass_len) == 0)
-                want = fx.creds[i].acct;
+        for (i = 0; i < fx.accts.n_creds; i++)
+            if (strcmp(fx.accts.creds[i].sid, user) == 0 &&
+                fx.accts.creds[i].secret_len == pass_len &&
+                memcmp(fx.accts.creds[i].secret, pass, pass_len) == 0)
+                want = fx.accts.creds[i].acct;
     }
-    e = auth_check(&fx, hdr, &acct);
+    e = auth_check(&fx.accts, hdr, &acct);
     FUZZ_CHECK(e == API_OK || e == API_ERR_AUTH);
     FUZZ_CHECK((e == API_OK) == (want >= 0));
     if (e == API_OK)
-        FUZZ_CHECK(acct == want && acct >= 0 && (size_t)acct < fx.n_accounts);
+        FUZZ_CHECK(acct == want && acct >= 0 && (size_t)acct < fx.accts.n_accounts);
     if (size == 0)
-        FUZZ_CHECK(auth_check(&fx, NULL, &acct) == API_ERR_AUTH);
+        FUZZ_CHECK(auth_check(&fx.accts, NULL, &acct) == API_ERR_AUTH);
     free(out);
     free(hdr);
     return 0;

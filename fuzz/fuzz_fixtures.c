@@ -151,7 +151,7 @@ check_item(struct list_ctx *ctx, const struct store_row *row)
     src = find_input(ctx->input, row->key.id, row->key.id_len);
     json_object_object_get_ex(item, "account_sid", &v);
     FUZZ_CHECK(strcmp(json_object_get_string(v),
-                      ctx->fx->accounts[ctx->acct].sid) == 0);
+                      ctx->fx->accts.accounts[ctx->acct].sid) == 0);
     if (json_object_object_get_ex(src, "account_sid", &w))
         FUZZ_CHECK(str_eq(v, w));
     else
@@ -377,26 +377,26 @@ check_loaded(struct store *st, const struct fixtures *fx, const char *data,
     /* fuzz/crashes/fixtures-null-value (fixed): no null skipped. */
     FUZZ_CHECK(!has_null(input));
     /* Everything in the input was taken: nothing skipped silently. */
-    FUZZ_CHECK(input_count(input, "accounts") == fx->n_accounts);
+    FUZZ_CHECK(input_count(input, "accounts") == fx->accts.n_accounts);
     FUZZ_CHECK(input_count(input, "assistants") == (size_t)fx->n_assistants);
-    FUZZ_CHECK(input_creds(input) == fx->n_creds);
-    for (i = 0; i < fx->n_creds; i++) {
-        FUZZ_CHECK(fx->creds[i].acct >= 0 &&
-                   (size_t)fx->creds[i].acct < fx->n_accounts);
-        FUZZ_CHECK(fx->creds[i].secret_len > 0 &&
-                   strlen(fx->creds[i].secret) <= fx->creds[i].secret_len);
+    FUZZ_CHECK(input_creds(input) == fx->accts.n_creds);
+    for (i = 0; i < fx->accts.n_creds; i++) {
+        FUZZ_CHECK(fx->accts.creds[i].acct >= 0 &&
+                   (size_t)fx->accts.creds[i].acct < fx->accts.n_accounts);
+        FUZZ_CHECK(fx->accts.creds[i].secret_len > 0 &&
+                   strlen(fx->accts.creds[i].secret) <= fx->accts.creds[i].secret_len);
         if (i > 0)
-            FUZZ_CHECK(strcmp(fx->creds[i - 1].sid, fx->creds[i].sid) <= 0);
+            FUZZ_CHECK(strcmp(fx->accts.creds[i - 1].sid, fx->accts.creds[i].sid) <= 0);
     }
-    for (a = 0; a < fx->n_accounts; a++) {
+    for (a = 0; a < fx->accts.n_accounts; a++) {
         memset(&ctx, 0, sizeof(ctx));
         ctx.fx = fx;
         ctx.acct = (int)a;
         ctx.input = input;
         n = store_list((struct store *)st, (int)a, STORE_AFTER, NULL, INT_MAX,
                        on_row, &ctx);
-        FUZZ_CHECK(n >= 0 && n == fx->accounts[a].n_assistants);
-        check_paging(st, (int)a, fx->accounts[a].sid, ctx.keys, ctx.n_keys);
+        FUZZ_CHECK(n >= 0 && n == fx->accts.accounts[a].n_assistants);
+        check_paging(st, (int)a, fx->accts.accounts[a].sid, ctx.keys, ctx.n_keys);
         total += n;
         for (i = 0; i < ctx.n_keys; i++)
             free(ctx.keys[i].id);

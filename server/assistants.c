@@ -5,193 +5,228 @@
  */
 #include "assistants.h"
 
-#include <stdbool.h>
-#include <stdlib.h>
+#include <json-c/json.h>
 #include <string.h>
 
-#include "fixtures.h"
+#include "list.h"
+#include "resource.h"
+#include "router.h"
+#include "util.h"
 
-/* A copied key, to outlive the row it came from. */
-struct saved_key {
-    struct store_key key;
-    char id[FIXTURES_MAX_ID + 1];
-};
+#define R (&resource_assistant)
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-static void
-save_key(struct saved_key *s, const struct store_key *k)
+static const struct list_spec assistants_spec = {
+    STORE_ASSISTANTS, "assistants", "/v1/Assistants"};
+
+void
+assistants_list(struct call *c)
 {
-    size_t n = k->id_len > FIXTURES_MAX_ID ? FIXTURES_MAX_ID : k->id_len;
+    struct paging_query q;
+    enum api_err e;
 
-    memcpy(s->id, k->id, n);
-    s->id[n] = '\0';
-    s->key.created = k->created;
-    s->key.id = s->id;
-    s->key.id_len = n;
+    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    if (e == API_OK &&
+        buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
+        e = API_ERR_INTERNAL;
+    if (e == API_OK)
+        e = list_page(c->app->store, &assistants_spec, c->acct,
+                      c->account->sid, &q, c->base, c->base_len,
+                      &c->rs->body);
+    if (e != API_OK)
+        call_error(c, e, NULL, NULL);
 }
 
-struct page_ctx {
-    struct buf *out;
-    const char *base;
-    size_t base_len;
-    long limit; /* items on the page; one more row means "there is more" */
-    long n;
-    bool more;
-    struct saved_key first, last;
-    /* STORE_BEFORE: rows arrive in reverse; item i spans ends[i-1]..ends[i]
-     * of out, and is reordered at the end. */
-    size_t *ends;
-};
-
+/* Appends the stored item pre + base + post to the response. */
 static void
-add_item(struct page_ctx *p, const struct store_row *r)
+add_item(struct call *c, const void *pre, size_t pre_len, const void *post,
+         size_t post_len)
 {
-    if (p->n > 0 && p->ends == NULL)
-        buf_addc(p->out, ',');
-    buf_add(p->out, r->pre, r->pre_len);
-    if (r->post) {
-        buf_add(p->out, p->base, p->base_len);
-        buf_add(p->out, r->post, r->post_len);
+    buf_add(&c->rs->body, pre, pre_len);
+    if (post) {
+        buf_add(&c->rs->body, c->base, c->base_len);
+        buf_add(&c->rs->body, post, post_len);
     }
 }
 
 static int
-on_row(void *ctx, const struct store_row *r)
+add_string(json_object *o, const char *key, const char *v, size_t n)
 {
-    struct page_ctx *p = ctx;
+    json_object *s = json_object_new_string_len(v, (int)n);
 
-    if (p->n == p->limit) {
-        p->more = true;
-        return 1;
-    }
-    if (p->n == 0)
-        save_key(&p->first, &r->key);
-    save_key(&p->last, &r->key);
-    add_item(p, r);
-    if (p->ends)
-        p->ends[p->n] = p->out->len;
-    p->n++;
-    return 0;
-}
-
-/* Reverses the items appended after start (their ends in p->ends). */
-static int
-reverse_items(struct page_ctx *p, size_t start)
-{
-    size_t total = p->out->len - start, o = 0;
-    char *copy;
-    long i;
-
-    if (p->n == 0)
-        return 0;
-    copy = malloc(total + (size_t)p->n);
-    if (copy == NULL)
+    if (s == NULL || json_object_object_add(o, key, s) != 0) {
+        json_object_put(s);
         return -1;
-    for (i = p->n - 1; i >= 0; i--) {
-        size_t b = i == 0 ? start : p->ends[i - 1], e = p->ends[i];
-        memcpy(copy + o, p->out->data + b, e - b);
-        o += e - b;
-        if (i > 0)
-            copy[o++] = ',';
     }
-    p->out->len = start;
-    buf_add(p->out, copy, o);
-    free(copy);
     return 0;
 }
 
-enum api_err
-assistants_list(struct store *store, int acct, const char *account_sid,
-                const struct paging_query *q, const char *base,
-                size_t base_len, struct buf *out)
+/* Renders rec (and secret) into the row item; buffers owned by the caller. */
+static void
+fill_item(json_object *rec, json_object *secret, struct buf *pre,
+          struct buf *post, struct store_item *it)
 {
-    struct paging_cursor cur;
-    struct page_ctx p;
-    struct saved_key first, last;
-    char token[PAGING_MAX_TOKEN + 1];
-    enum store_dir dir = STORE_AFTER;
-    const struct store_key *key = NULL;
-    bool has_next, has_prev;
-    size_t start, n;
-    long got;
+    resource_render(R, rec, pre, post);
+    it->pre = pre->data;
+    it->pre_len = pre->len;
+    it->post = post->len ? post->data : NULL;
+    it->post_len = post->len;
+    if (secret) {
+        const char *s = json_object_to_json_string_ext(secret, JSON_FLAGS);
+        it->secret = s;
+        it->secret_len = strlen(s);
+    }
+}
 
-    if (q->has_token) {
-        if (paging_token_decode(q->token, q->token_len, account_sid, &cur) < 0)
-            return API_ERR_TOKEN;
-        dir = cur.dir == 'B' ? STORE_BEFORE : STORE_AFTER;
-        key = &cur.key;
-    }
-    memset(&p, 0, sizeof(p));
-    p.out = out;
-    p.base = base;
-    p.base_len = base_len;
-    p.limit = (long)q->page_size;
-    if (dir == STORE_BEFORE) {
-        p.ends = malloc(sizeof(*p.ends) * (size_t)q->page_size);
-        if (p.ends == NULL)
-            return API_ERR_INTERNAL;
-    }
-    buf_adds(out, "{\"assistants\":[");
-    start = out->len;
-    got = store_list(store, acct, dir, key, (int)q->page_size + 1, on_row, &p);
-    if (got < 0 || (dir == STORE_BEFORE && reverse_items(&p, start) < 0)) {
-        free(p.ends);
-        return API_ERR_INTERNAL;
-    }
-    free(p.ends);
-    if (dir == STORE_BEFORE) {
-        /* Rows came newest first. */
-        first = p.last;
-        last = p.first;
-        first.key.id = first.id;
-        last.key.id = last.id;
-        has_next = false;
-        if (p.n > 0) {
-            struct page_ctx probe;
-            memset(&probe, 0, sizeof(probe));
-            probe.limit = 0;
-            if (store_list(store, acct, STORE_AFTER, &last.key, 1, on_row,
-                           &probe) < 0)
-                return API_ERR_INTERNAL;
-            has_next = probe.more;
-        }
-    } else {
-        first = p.first;
-        last = p.last;
-        first.key.id = first.id;
-        last.key.id = last.id;
-        has_next = p.more;
-    }
-    has_prev = q->page > 0 && p.n > 0;
+/* A body problem as Twilio's 400; false when the body is fine. */
+static bool
+bad_body(struct call *c, bool create)
+{
+    char field[128];
+    enum api_err e = resource_check_body(R, c->body, create, field,
+                                         sizeof(field));
 
-    buf_adds(out, "],\"meta\":{\"page\":");
-    buf_add_long(out, q->page);
-    buf_adds(out, ",\"page_size\":");
-    buf_add_long(out, q->page_size);
-    buf_adds(out, ",\"first_page_url\":\"");
-    paging_add_url(out, base, base_len, q->page_size, 0, NULL, 0);
-    buf_adds(out, "\",\"previous_page_url\":");
-    if (has_prev) {
-        n = paging_token_encode('B', account_sid, &first.key, token);
-        buf_addc(out, '"');
-        paging_add_url(out, base, base_len, q->page_size, q->page - 1, token,
-                       n);
-        buf_addc(out, '"');
-    } else {
-        buf_adds(out, "null");
+    if (e == API_OK)
+        return false;
+    call_error(c, e, field, NULL);
+    return true;
+}
+
+void
+assistants_create(struct call *c)
+{
+    json_object *rec = json_object_new_object(), *secret = NULL;
+    struct buf pre = BUF_INIT, post = BUF_INIT;
+    struct store_item it;
+    char id[9 + 37], date[21];
+    int64_t now = util_wall_seconds();
+    int rc = -1;
+
+    if (rec == NULL)
+        goto out;
+    if (bad_body(c, true)) {
+        rc = 0;
+        goto out;
     }
-    buf_adds(out, ",\"url\":\"");
-    paging_add_url(out, base, base_len, q->page_size, q->page,
-                   q->has_token ? q->token : NULL, q->token_len);
-    buf_adds(out, "\",\"next_page_url\":");
-    if (has_next) {
-        n = paging_token_encode('A', account_sid, &last.key, token);
-        buf_addc(out, '"');
-        paging_add_url(out, base, base_len, q->page_size, q->page + 1, token,
-                       n);
-        buf_addc(out, '"');
-    } else {
-        buf_adds(out, "null");
+    memcpy(id, R->id_prefix, 9);
+    util_uuid7(id + 9);
+    util_format_date(now, date);
+    if (add_string(rec, "account_sid", c->account->sid, 34) < 0 ||
+        add_string(rec, "id", id, strlen(id)) < 0 ||
+        add_string(rec, "model", c->app->cfg->default_model,
+                   strlen(c->app->cfg->default_model)) < 0 ||
+        add_string(rec, "date_created", date, 20) < 0 ||
+        add_string(rec, "date_updated", date, 20) < 0 ||
+        resource_apply(R, rec, &secret, c->body, true) < 0)
+        goto out;
+    memset(&it, 0, sizeof(it));
+    it.created = now;
+    it.id = id;
+    it.id_len = strlen(id);
+    fill_item(rec, secret, &pre, &post, &it);
+    if (buf_failed(&pre) || buf_failed(&post))
+        goto out;
+    if (store_create(c->app->store, R->table, c->acct, &it) != 0)
+        goto out;
+    c->rs->status = 201;
+    add_item(c, it.pre, it.pre_len, it.post, it.post_len);
+    rc = 0;
+out:
+    if (rc < 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    buf_release(&pre);
+    buf_release(&post);
+    json_object_put(rec);
+    json_object_put(secret);
+}
+
+static int
+on_fetch(void *ctx, const struct store_row *row)
+{
+    struct call *c = ctx;
+
+    add_item(c, row->pre, row->pre_len, row->post, row->post_len);
+    return 0;
+}
+
+void
+assistants_fetch(struct call *c)
+{
+    struct buf *b = &c->rs->body;
+    int rc = store_get(c->app->store, R->table, c->acct, c->param[0],
+                       c->param_len[0], on_fetch, c);
+
+    if (rc == 1) {
+        call_not_found(c);
+        return;
     }
-    buf_adds(out, ",\"key\":\"assistants\"}}");
-    return buf_failed(out) ? API_ERR_INTERNAL : API_OK;
+    if (rc < 0 || b->len == 0 || b->data[b->len - 1] != '}') {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    /* Attachments: none until tools and knowledge exist. */
+    b->len--;
+    buf_adds(b, ",\"knowledge\":[],\"tools\":[]}");
+}
+
+struct update_ctx {
+    struct call *c;
+    struct buf pre, post;
+    json_object *rec, *secret;
+    char date[21];
+};
+
+static int
+on_update(void *arg, const struct store_row *old, struct store_item *it)
+{
+    struct update_ctx *u = arg;
+
+    if (resource_parse_row(old, &u->rec, &u->secret) < 0 ||
+        resource_apply(R, u->rec, &u->secret, u->c->body, false) < 0 ||
+        add_string(u->rec, "date_updated", u->date, 20) < 0)
+        return -1;
+    fill_item(u->rec, u->secret, &u->pre, &u->post, it);
+    return buf_failed(&u->pre) || buf_failed(&u->post) ? -1 : 0;
+}
+
+void
+assistants_update(struct call *c)
+{
+    struct update_ctx u;
+    int rc;
+
+    if (bad_body(c, false))
+        return;
+    memset(&u, 0, sizeof(u));
+    u.c = c;
+    util_format_date(util_wall_seconds(), u.date);
+    rc = store_update(c->app->store, R->table, c->acct, c->param[0],
+                      c->param_len[0], on_update, &u);
+    if (rc == 1)
+        call_not_found(c);
+    else if (rc != 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    else
+        add_item(c, u.pre.data, u.pre.len, u.post.len ? u.post.data : NULL,
+                 u.post.len);
+    buf_release(&u.pre);
+    buf_release(&u.post);
+    json_object_put(u.rec);
+    json_object_put(u.secret);
+}
+
+void
+assistants_delete(struct call *c)
+{
+    int rc = store_delete(c->app->store, R->table, c->acct, c->param[0],
+                          c->param_len[0]);
+
+    if (rc == 1)
+        call_not_found(c);
+    else if (rc != 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    else {
+        c->rs->status = 204;
+        c->rs->no_content = true;
+    }
 }

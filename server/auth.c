@@ -47,11 +47,11 @@ auth_parse_basic(const char *header, char *out, const char **user,
 static int
 cmp_sid(const void *key, const void *elem)
 {
-    return strcmp(key, ((const struct fixtures_credential *)elem)->sid);
+    return strcmp(key, ((const struct credential *)elem)->sid);
 }
 
 enum api_err
-auth_check(const struct fixtures *fx, const char *header, int *acct)
+auth_check(const struct accounts *a, const char *header, int *acct)
 {
     char decoded[AUTH_MAX_HEADER];
     const char *user, *pass;
@@ -61,20 +61,20 @@ auth_check(const struct fixtures *fx, const char *header, int *acct)
 
     if (auth_parse_basic(header, decoded, &user, &pass, &pass_len) < 0)
         goto out;
-    if (strlen(user) != UTIL_SID_LEN || fx->n_creds == 0)
+    if (strlen(user) != UTIL_SID_LEN || a->n_creds == 0)
         goto out;
     /* Find the run of credentials with this sid (an account may have two). */
     lo = 0;
-    hi = fx->n_creds;
+    hi = a->n_creds;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cmp_sid(user, &fx->creds[mid]) > 0)
+        if (cmp_sid(user, &a->creds[mid]) > 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < fx->n_creds && cmp_sid(user, &fx->creds[lo]) == 0; lo++) {
-        const struct fixtures_credential *c = &fx->creds[lo];
+    for (; lo < a->n_creds && cmp_sid(user, &a->creds[lo]) == 0; lo++) {
+        const struct credential *c = &a->creds[lo];
         if (util_ct_equal(pass, pass_len, c->secret, c->secret_len))
             found = c->acct;
     }

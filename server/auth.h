@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "errors.h"
-#include "fixtures.h"
+#include "accounts.h"
 
 /* Longest Authorization header value looked at. */
 #define AUTH_MAX_HEADER 2048
@@ -27,9 +27,10 @@ int auth_parse_basic(const char *header, char *out, const char **user,
 
 /*
  * Checks the Authorization header value (NULL when absent) against
- * fx->creds (sorted by sid). Returns API_OK and sets *acct, or API_ERR_AUTH.
+ * a->creds (sorted by sid). Returns API_OK and sets *acct (the account's
+ * index), or API_ERR_AUTH.
  */
-enum api_err auth_check(const struct fixtures *fx, const char *header,
+enum api_err auth_check(const struct accounts *a, const char *header,
                         int *acct);
 
 #endif

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 const char config_usage[] =
     "Usage: assistants-mock [OPTION]...\n"
-    "A fake of Twilio's AI Assistants API (GET /v1/Assistants) for tests.\n"
+    "A fake of Twilio's AI Assistants API for tests.\n"
     "\n"
     "Options (each also as an environment variable; a flag wins):\n"
     "  --port N              port to listen on, 0 picks a free one "
@@ -32,6 +33,14 @@ const char config_usage[] =
     "http://mock:8080 (ASSISTANTS_MOCK_PUBLIC_URL)\n"
     "  --threads N           worker threads (ASSISTANTS_MOCK_THREADS, "
     "default: number of CPUs)\n"
+    "  --state PATH          keep the store in this SQLite file across "
+    "restarts: created\n"
+    "                        and seeded from the fixtures on first start, "
+    "reused after\n"
+    "                        (ASSISTANTS_MOCK_STATE, default: in memory)\n"
+    "  --default-model NAME  model of created assistants "
+    "(ASSISTANTS_MOCK_DEFAULT_MODEL,\n"
+    "                        default " CONFIG_DEFAULT_MODEL ")\n"
     "  --quiet               no access log line per request "
     "(ASSISTANTS_MOCK_QUIET=1)\n"
     "  --rate-limit N        at most N requests a second per account, then "
@@ -52,7 +61,9 @@ const char config_usage[] =
     "without account_sid belong to TWILIO_ACCOUNT_SID, else to the first "
     "account.\n"
     "\n"
-    "Endpoints: GET /v1/Assistants (Basic auth), GET /healthz, GET /readyz.\n"
+    "Endpoints (Basic auth): GET and POST /v1/Assistants; GET, PUT and "
+    "DELETE\n"
+    "/v1/Assistants/{id}. No auth: GET /healthz, GET /readyz, OPTIONS.\n"
     "Exit status: 0 ok, 1 server failure, 2 usage or fixture error.\n";
 
 static int
@@ -151,42 +162,109 @@ bad:
     return -1;
 }
 
+/* A non-empty string of at most max bytes with no control characters. */
 static int
-from_env(struct config *cfg)
+set_string(const char *what, const char *v, char *out, size_t max)
 {
-    const char *v;
+    size_t n = strlen(v), i;
 
-    if ((v = getenv("ASSISTANTS_MOCK_PORT")) && *v &&
-        set_uint("ASSISTANTS_MOCK_PORT", v, 0, 65535, &cfg->port) < 0)
+    for (i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            break;
+    if (n == 0 || n > max || i < n) {
+        log_error("invalid %s: expected 1 to %zu printable bytes", what, max);
         return -1;
-    if ((v = getenv("ASSISTANTS_MOCK_BIND")) && *v &&
-        set_bind(cfg, "ASSISTANTS_MOCK_BIND", v) < 0)
-        return -1;
-    if ((v = getenv("ASSISTANTS_MOCK_PUBLIC_URL")) && *v &&
-        set_public_url(cfg, "ASSISTANTS_MOCK_PUBLIC_URL", v) < 0)
-        return -1;
-    if ((v = getenv("ASSISTANTS_MOCK_THREADS")) && *v &&
-        set_uint("ASSISTANTS_MOCK_THREADS", v, 1, CONFIG_MAX_THREADS,
-                 &cfg->threads) < 0)
-        return -1;
-    if ((v = getenv("ASSISTANTS_MOCK_RATE_LIMIT")) && *v &&
-        set_uint("ASSISTANTS_MOCK_RATE_LIMIT", v, 0, 1000000000,
-                 &cfg->rate_limit) < 0)
-        return -1;
-    if ((v = getenv("ASSISTANTS_MOCK_INJECT_STORE_FAULT")) && *v &&
-        set_uint("ASSISTANTS_MOCK_INJECT_STORE_FAULT", v, 0, 1000000000,
-                 &cfg->fault_every) < 0)
-        return -1;
-    if ((v = getenv("ASSISTANTS_MOCK_QUIET")) && *v) {
-        if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
-            cfg->quiet = true;
-        else if (strcmp(v, "0") != 0 && strcmp(v, "false") != 0) {
-            log_error("invalid ASSISTANTS_MOCK_QUIET '%.64s': expected 1 or 0",
-                      v);
-            return -1;
-        }
     }
-    if ((v = getenv("ASSISTANTS_MOCK_FIXTURES")) && *v) {
+    memcpy(out, v, n + 1);
+    return 0;
+}
+
+static int
+set_bool(const char *what, const char *v, bool *out)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+        *out = true;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+        *out = false;
+    else {
+        log_error("invalid %s '%.64s': expected 1 or 0", what, v);
+        return -1;
+    }
+    return 0;
+}
+
+enum opt_kind {
+    OPT_UINT,   /* unsigned in [min, max] */
+    OPT_STRING, /* bounded printable string */
+    OPT_BIND,
+    OPT_URL,
+    OPT_FIXTURES,
+    OPT_FLAG,   /* no value; the variable takes 1/0 */
+    OPT_ACTION, /* no value, no variable: --help, --check, ... */
+};
+
+/* One option: flag, variable (or NULL), how to parse it, where it goes. */
+struct option {
+    const char *flag;
+    const char *env;
+    enum opt_kind kind;
+    long long min, max; /* OPT_UINT bounds; OPT_STRING max length */
+    size_t offset;      /* into struct config */
+};
+
+#define OFF(field) offsetof(struct config, field)
+static const struct option options[] = {
+    {"--port", "ASSISTANTS_MOCK_PORT", OPT_UINT, 0, 65535, OFF(port)},
+    {"--bind", "ASSISTANTS_MOCK_BIND", OPT_BIND, 0, 0, 0},
+    {"--fixtures", "ASSISTANTS_MOCK_FIXTURES", OPT_FIXTURES, 0, 0, 0},
+    {"--public-url", "ASSISTANTS_MOCK_PUBLIC_URL", OPT_URL, 0, 0, 0},
+    {"--threads", "ASSISTANTS_MOCK_THREADS", OPT_UINT, 1, CONFIG_MAX_THREADS,
+     OFF(threads)},
+    {"--state", "ASSISTANTS_MOCK_STATE", OPT_STRING, 0, CONFIG_MAX_PATH,
+     OFF(state)},
+    {"--default-model", "ASSISTANTS_MOCK_DEFAULT_MODEL", OPT_STRING, 0,
+     CONFIG_MAX_MODEL, OFF(default_model)},
+    {"--quiet", "ASSISTANTS_MOCK_QUIET", OPT_FLAG, 0, 0, OFF(quiet)},
+    {"--rate-limit", "ASSISTANTS_MOCK_RATE_LIMIT", OPT_UINT, 0, 1000000000,
+     OFF(rate_limit)},
+    {"--inject-store-fault", "ASSISTANTS_MOCK_INJECT_STORE_FAULT", OPT_UINT,
+     0, 1000000000, OFF(fault_every)},
+    {"--check", NULL, OPT_ACTION, 0, 0, OFF(check)},
+    {"--healthcheck", NULL, OPT_ACTION, 0, 0, OFF(healthcheck)},
+    {"--help", NULL, OPT_ACTION, 0, 0, OFF(help)},
+    {"--version", NULL, OPT_ACTION, 0, 0, OFF(version)},
+};
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* Sets option o from value v; what names it in messages. */
+static int
+set_option(struct config *cfg, const struct option *o, const char *what,
+           const char *v, bool from_flag)
+{
+    char *field = (char *)cfg + o->offset;
+
+    switch (o->kind) {
+    case OPT_UINT:
+        return set_uint(what, v, o->min, o->max, (unsigned *)(void *)field);
+    case OPT_STRING:
+        return set_string(what, v, field, (size_t)o->max);
+    case OPT_BIND:
+        return set_bind(cfg, what, v);
+    case OPT_URL:
+        return set_public_url(cfg, what, v);
+    case OPT_FLAG:
+        return set_bool(what, v, (bool *)(void *)field);
+    case OPT_ACTION:
+        *(bool *)(void *)field = true;
+        return 0;
+    case OPT_FIXTURES:
+        if (from_flag) {
+            if (*v == '\0') {
+                log_error("option '--fixtures' needs a path");
+                return -1;
+            }
+            return add_fixture(cfg, v, strlen(v));
+        }
         while (*v) {
             size_t n = strcspn(v, ":");
             if (n > 0 && add_fixture(cfg, v, n) < 0)
@@ -195,27 +273,34 @@ from_env(struct config *cfg)
             if (*v == ':')
                 v++;
         }
+        return 0;
     }
-    return 0;
+    return -1;
 }
 
 int
 config_parse(struct config *cfg, int argc, char **argv)
 {
     bool flag_fixtures = false;
+    size_t k;
     int i;
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->port = CONFIG_DEFAULT_PORT;
     strcpy(cfg->bind, CONFIG_DEFAULT_BIND);
+    strcpy(cfg->default_model, CONFIG_DEFAULT_MODEL);
     cfg->threads = (unsigned)util_ncpu();
     if (cfg->threads > CONFIG_MAX_THREADS)
         cfg->threads = CONFIG_MAX_THREADS;
-    if (from_env(cfg) < 0)
-        return -1;
+    for (k = 0; k < N_OPTIONS; k++) {
+        const char *v = options[k].env ? getenv(options[k].env) : NULL;
+        if (v && *v && set_option(cfg, &options[k], options[k].env, v,
+                                  false) < 0)
+            return -1;
+    }
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i], *val = NULL, *eq;
-        char name[32];
+        const struct option *o = NULL;
         size_t n;
 
         if (strncmp(arg, "--", 2) != 0) {
@@ -224,78 +309,36 @@ config_parse(struct config *cfg, int argc, char **argv)
         }
         eq = strchr(arg, '=');
         n = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (n >= sizeof(name)) {
+        for (k = 0; k < N_OPTIONS; k++)
+            if (strlen(options[k].flag) == n &&
+                memcmp(options[k].flag, arg, n) == 0)
+                o = &options[k];
+        if (o == NULL) {
             log_error("unknown option '%.64s' (see --help)", arg);
             return -1;
         }
-        memcpy(name, arg, n);
-        name[n] = '\0';
-        if (strcmp(name, "--help") == 0 || strcmp(name, "--version") == 0 ||
-            strcmp(name, "--check") == 0 || strcmp(name, "--quiet") == 0 ||
-            strcmp(name, "--healthcheck") == 0) {
+        if (o->kind == OPT_ACTION || o->kind == OPT_FLAG) {
             if (eq) {
-                log_error("option '%s' takes no value", name);
+                log_error("option '%s' takes no value", o->flag);
                 return -1;
             }
-            if (name[2] == 'h' && name[3] == 'e' && name[4] == 'l')
-                cfg->help = true;
-            else if (name[2] == 'v')
-                cfg->version = true;
-            else if (name[2] == 'c')
-                cfg->check = true;
-            else if (name[2] == 'q')
-                cfg->quiet = true;
-            else
-                cfg->healthcheck = true;
+            *(bool *)(void *)((char *)cfg + o->offset) = true;
             continue;
-        }
-        if (strcmp(name, "--port") && strcmp(name, "--bind") &&
-            strcmp(name, "--fixtures") && strcmp(name, "--public-url") &&
-            strcmp(name, "--threads") && strcmp(name, "--rate-limit") &&
-            strcmp(name, "--inject-store-fault")) {
-            log_error("unknown option '%.64s' (see --help)", arg);
-            return -1;
         }
         if (eq)
             val = eq + 1;
         else if (i + 1 < argc)
             val = argv[++i];
         else {
-            log_error("option '%s' needs a value", name);
+            log_error("option '%s' needs a value", o->flag);
             return -1;
         }
-        if (strcmp(name, "--port") == 0) {
-            if (set_uint("--port", val, 0, 65535, &cfg->port) < 0)
-                return -1;
-        } else if (strcmp(name, "--bind") == 0) {
-            if (set_bind(cfg, "--bind", val) < 0)
-                return -1;
-        } else if (strcmp(name, "--public-url") == 0) {
-            if (set_public_url(cfg, "--public-url", val) < 0)
-                return -1;
-        } else if (strcmp(name, "--threads") == 0) {
-            if (set_uint("--threads", val, 1, CONFIG_MAX_THREADS,
-                         &cfg->threads) < 0)
-                return -1;
-        } else if (strcmp(name, "--rate-limit") == 0) {
-            if (set_uint("--rate-limit", val, 0, 1000000000,
-                         &cfg->rate_limit) < 0)
-                return -1;
-        } else if (strcmp(name, "--inject-store-fault") == 0) {
-            if (set_uint("--inject-store-fault", val, 0, 1000000000,
-                         &cfg->fault_every) < 0)
-                return -1;
-        } else {
-            if (!flag_fixtures)
-                clear_fixtures(cfg); /* flags replace the variable */
+        if (o->kind == OPT_FIXTURES && !flag_fixtures) {
+            clear_fixtures(cfg); /* flags replace the variable */
             flag_fixtures = true;
-            if (*val == '\0') {
-                log_error("option '--fixtures' needs a path");
-                return -1;
-            }
-            if (add_fixture(cfg, val, strlen(val)) < 0)
-                return -1;
         }
+        if (set_option(cfg, o, o->flag, val, true) < 0)
+            return -1;
     }
     return 0;
 }

@@ -14,6 +14,9 @@
 #define CONFIG_DEFAULT_BIND "127.0.0.1"
 #define CONFIG_MAX_PUBLIC_URL 1024
 #define CONFIG_MAX_THREADS 256
+#define CONFIG_MAX_PATH 4095
+#define CONFIG_MAX_MODEL 256
+#define CONFIG_DEFAULT_MODEL "gpt-4.1"
 
 struct config {
     unsigned port;
@@ -23,6 +26,8 @@ struct config {
     size_t n_fixtures;
     char public_url[CONFIG_MAX_PUBLIC_URL + 1]; /* "" when unset */
     unsigned threads;
+    char state[CONFIG_MAX_PATH + 1];           /* "" when in memory */
+    char default_model[CONFIG_MAX_MODEL + 1];
     bool quiet;
     unsigned rate_limit;
     unsigned fault_every;

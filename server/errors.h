@@ -21,10 +21,16 @@
     X(API_ERR_TOKEN, 400, 20001, "Invalid PageToken.")                         \
     X(API_ERR_HOST, 400, 20001, "Invalid Host header.")                        \
     X(API_ERR_BAD_REQUEST, 400, 20001, "Bad Request")                          \
+    X(API_ERR_INVALID_JSON, 400, 20001, "Invalid JSON in request body")        \
+    X(API_ERR_CONTENT_TYPE, 400, 20001,                                        \
+      "Content-Type must be application/json")                                 \
+    X(API_ERR_MISSING_PARAM, 400, 20001, "Missing required parameter %s")      \
+    X(API_ERR_INVALID_PARAM, 400, 20001, "Invalid parameter %s")               \
     X(API_ERR_NOT_FOUND, 404, 20404, "The requested resource %s was not found") \
     X(API_ERR_METHOD, 405, 20004,                                              \
       "The requested resource %s does not support the attempted HTTP method "  \
       "%s")                                                                    \
+    X(API_ERR_BODY_TOO_LARGE, 413, 20001, "Request Entity Too Large")          \
     X(API_ERR_URI_TOO_LONG, 414, 20001, "Request-URI Too Long")                \
     X(API_ERR_HEADERS_TOO_LARGE, 431, 20001,                                   \
       "Request Header Fields Too Large")                                       \
@@ -44,9 +50,10 @@ unsigned api_err_status(enum api_err e);
 int api_err_code(enum api_err e);
 
 /*
- * Appends Twilio's error body for e to out. For API_ERR_NOT_FOUND arg1 is the
- * path; for API_ERR_METHOD arg1 is the path and arg2 the method; both are
- * JSON-escaped and cut to a bounded length. Other errors ignore them.
+ * Appends Twilio's error body for e to out. Each "%s" of the message takes
+ * the next argument (API_ERR_NOT_FOUND: the path; API_ERR_METHOD: the path,
+ * then the method; API_ERR_*_PARAM: the field), JSON-escaped and cut to a
+ * bounded length. Other errors ignore them.
  */
 void api_err_render(struct buf *out, enum api_err e, const char *arg1,
                     const char *arg2);

@@ -26,6 +26,7 @@
 
 #include "embedded.h"
 #include "render.h"
+#include "resource.h"
 #include "util.h"
 
 #define BUNDLED_NAME "(bundled) fixtures/default.json"
@@ -70,16 +71,9 @@ fixtures_init(struct fixtures *fx)
 void
 fixtures_release(struct fixtures *fx)
 {
-    size_t i;
-
     if (fx == NULL)
         return;
-    for (i = 0; i < fx->n_creds; i++) {
-        explicit_bzero(fx->creds[i].secret, fx->creds[i].secret_len);
-        free(fx->creds[i].secret);
-    }
-    free(fx->creds);
-    free(fx->accounts);
+    accounts_release(&fx->accts);
     buf_release(&fx->errors);
     fixtures_init(fx);
 }
@@ -467,68 +461,6 @@ each_element(struct loader *ld, struct source *s, const struct span *sp,
 
 /* ---- accounts ---- */
 
-static int
-find_account(const struct fixtures *fx, const char *sid)
-{
-    size_t i;
-
-    for (i = 0; i < fx->n_accounts; i++)
-        if (strcmp(fx->accounts[i].sid, sid) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int
-add_account(struct fixtures *fx, const char *sid, bool from_env)
-{
-    struct fixtures_account *a;
-
-    a = realloc(fx->accounts, (fx->n_accounts + 1) * sizeof(*a));
-    if (a == NULL)
-        return -1;
-    fx->accounts = a;
-    a += fx->n_accounts;
-    memset(a, 0, sizeof(*a));
-    memcpy(a->sid, sid, 34);
-    a->from_env = from_env;
-    return (int)fx->n_accounts++;
-}
-
-static const struct fixtures_credential *
-find_cred(const struct fixtures *fx, const char *sid)
-{
-    size_t i;
-
-    for (i = 0; i < fx->n_creds; i++)
-        if (strcmp(fx->creds[i].sid, sid) == 0)
-            return &fx->creds[i];
-    return NULL;
-}
-
-static int
-add_cred(struct fixtures *fx, const char *sid, const char *secret, size_t len,
-         int acct)
-{
-    struct fixtures_credential *c;
-
-    c = realloc(fx->creds, (fx->n_creds + 1) * sizeof(*c));
-    if (c == NULL)
-        return -1;
-    fx->creds = c;
-    c += fx->n_creds;
-    memcpy(c->sid, sid, 34);
-    c->sid[34] = '\0';
-    c->secret = malloc(len + 1);
-    if (c->secret == NULL)
-        return -1;
-    memcpy(c->secret, secret, len);
-    c->secret[len] = '\0';
-    c->secret_len = len;
-    c->acct = acct;
-    fx->n_creds++;
-    return 0;
-}
-
 /* Checks that v is a string SID with prefix; reports at path otherwise. */
 static bool
 check_sid(struct loader *ld, const char *file, const char *path,
@@ -624,13 +556,13 @@ load_api_keys(struct loader *ld, const char *file, const char *apath,
         ok = check_secret(ld, file, kpath, secret) && ok;
         if (!ok)
             continue;
-        if (find_cred(ld->fx, json_object_get_string(sid))) {
+        if (accounts_find_cred(&ld->fx->accts, json_object_get_string(sid))) {
             snprintf(kpath, sizeof(kpath), "%s.sid", path);
             problem(ld, file, kpath, "duplicate API key %s",
                     quote(ld, json_object_get_string(sid), 34));
             continue;
         }
-        if (add_cred(ld->fx, json_object_get_string(sid),
+        if (accounts_add_cred(&ld->fx->accts, json_object_get_string(sid),
                      json_object_get_string(secret),
                      (size_t)json_object_get_string_len(secret), acct) < 0)
             problem(ld, file, path, "out of memory");
@@ -675,7 +607,7 @@ load_account(struct loader *ld, struct source *s, size_t index, size_t start,
     snprintf(fpath, sizeof(fpath), "%s.sid", path);
     if (!check_sid(ld, s->name, fpath, sid, "AC"))
         goto out;
-    if (find_account(ld->fx, json_object_get_string(sid)) >= 0) {
+    if (accounts_find(&ld->fx->accts, json_object_get_string(sid)) >= 0) {
         problem(ld, s->name, fpath, "duplicate account %s",
                 quote(ld, json_object_get_string(sid), 34));
         goto out;
@@ -685,17 +617,17 @@ load_account(struct loader *ld, struct source *s, size_t index, size_t start,
         ok = false;
     if (!ok)
         goto out;
-    acct = add_account(ld->fx, json_object_get_string(sid), false);
+    acct = accounts_add(&ld->fx->accts, json_object_get_string(sid), false);
     if (acct >= 0) {
-        ld->fx->accounts[acct].src = (int)(s - ld->src);
-        ld->fx->accounts[acct].src_index = (int)index;
+        ld->fx->accts.accounts[acct].src = (int)(s - ld->src);
+        ld->fx->accts.accounts[acct].src_index = (int)index;
     }
     if (acct < 0) {
         problem(ld, s->name, path, "out of memory");
         goto out;
     }
     if (token &&
-        add_cred(ld->fx, json_object_get_string(sid),
+        accounts_add_cred(&ld->fx->accts, json_object_get_string(sid),
                  json_object_get_string(token),
                  (size_t)json_object_get_string_len(token), acct) < 0)
         problem(ld, s->name, path, "out of memory");
@@ -713,7 +645,7 @@ load_env(struct loader *ld, const struct fixtures_env *env)
     const char *sid = env->account_sid;
     int acct;
 
-    ld->default_acct = fx->n_accounts ? 0 : -1;
+    ld->default_acct = fx->accts.n_accounts ? 0 : -1;
     if (sid == NULL || *sid == '\0') {
         if ((env->auth_token && *env->auth_token) ||
             (env->api_key && *env->api_key))
@@ -727,12 +659,12 @@ load_env(struct loader *ld, const struct fixtures_env *env)
                 quote(ld, sid, strlen(sid)));
         return;
     }
-    acct = find_account(fx, sid);
-    if (acct < 0 && (acct = add_account(fx, sid, true)) < 0)
+    acct = accounts_find(&fx->accts, sid);
+    if (acct < 0 && (acct = accounts_add(&fx->accts, sid, true)) < 0)
         return;
     ld->default_acct = acct;
     if (env->auth_token && *env->auth_token &&
-        add_cred(fx, sid, env->auth_token, strlen(env->auth_token), acct) < 0)
+        accounts_add_cred(&fx->accts, sid, env->auth_token, strlen(env->auth_token), acct) < 0)
         problem(ld, "environment", "TWILIO_AUTH_TOKEN", "out of memory");
     if (env->api_key && *env->api_key) {
         const char *secret = env->api_secret ? env->api_secret : "";
@@ -743,18 +675,18 @@ load_env(struct loader *ld, const struct fixtures_env *env)
         else if (*secret == '\0')
             problem(ld, "environment", "TWILIO_API_SECRET",
                     "must be set when TWILIO_API_KEY is");
-        else if (find_cred(fx, env->api_key))
+        else if (accounts_find_cred(&fx->accts, env->api_key))
             problem(ld, "environment", "TWILIO_API_KEY",
                     "API key %s is already defined in a fixture",
                     quote(ld, env->api_key, 34));
-        else if (add_cred(fx, env->api_key, secret, strlen(secret), acct) < 0)
+        else if (accounts_add_cred(&fx->accts, env->api_key, secret, strlen(secret), acct) < 0)
             problem(ld, "environment", "TWILIO_API_KEY", "out of memory");
     }
 }
 
 /* ---- assistants ---- */
 
-enum field {
+enum fx_field {
     F_ID,
     F_ACCOUNT_SID,
     F_NAME,
@@ -773,7 +705,7 @@ static const char *const field_names[F_COUNT] = {
     "personality_prompt", "customer_ai", "date_created", "date_updated", "url"};
 
 static bool
-field_required(enum field f)
+field_required(enum fx_field f)
 {
     return f != F_ACCOUNT_SID && f != F_URL;
 }
@@ -861,7 +793,7 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
                size_t start, size_t end)
 {
     json_object *o, *f[F_COUNT] = {0};
-    struct render_assistant ra;
+    struct render_str id;
     char path[64], fpath[96];
 #define P apath(path, sizeof(path), index, NULL)
 #define FP(field) apath(fpath, sizeof(fpath), index, (field))
@@ -899,12 +831,11 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         }
         f[i] = val;
     }
-    memset(&ra, 0, sizeof(ra));
     for (i = 0; i < F_COUNT; i++) {
         if (f[i] == NULL || (i == F_URL && json_object_is_type(f[i],
                                                                json_type_null))) {
             f[i] = NULL;
-            if (field_required((enum field)i)) {
+            if (field_required((enum fx_field)i)) {
                 problem(ld, s->name, P, "missing required field \"%s\"",
                         field_names[i]);
                 ok = false;
@@ -943,7 +874,6 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         }
     }
     if (f[F_ID] && json_object_is_type(f[F_ID], json_type_string)) {
-        struct render_str id;
         str_of(f[F_ID], &id);
         if (id.n < 10 || memcmp(id.s, "aia_asst_", 9) != 0 ||
             memchr(id.s, '\n', id.n)) {
@@ -972,7 +902,7 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         }
     }
     if (f[F_ACCOUNT_SID] && ok) {
-        acct = find_account(ld->fx, json_object_get_string(f[F_ACCOUNT_SID]));
+        acct = accounts_find(&ld->fx->accts, json_object_get_string(f[F_ACCOUNT_SID]));
         if (acct < 0) {
             problem(ld, s->name, FP("account_sid"),
                     "account %s has no credentials: add it to \"accounts\" "
@@ -989,40 +919,37 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     if (!ok)
         goto out;
 
-    ra.account_sid.s = ld->fx->accounts[acct].sid;
-    ra.account_sid.n = 34;
     cai = json_object_to_json_string_ext(
         f[F_CUSTOMER_AI], JSON_C_TO_STRING_PLAIN |
                               JSON_C_TO_STRING_NOSLASHESCAPE);
-    ra.customer_ai_json.s = cai;
-    ra.customer_ai_json.n = strlen(cai);
-    if (!render_utf8_valid(cai, ra.customer_ai_json.n)) {
+    if (!render_utf8_valid(cai, strlen(cai))) {
         problem(ld, s->name, FP("customer_ai"), "invalid UTF-8 in string");
         goto out;
     }
-    str_of(f[F_ID], &ra.id);
-    str_of(f[F_MODEL], &ra.model);
-    str_of(f[F_NAME], &ra.name);
-    str_of(f[F_OWNER], &ra.owner);
-    if (f[F_URL])
-        str_of(f[F_URL], &ra.url);
-    str_of(f[F_PROMPT], &ra.personality_prompt);
-    str_of(f[F_DATE_CREATED], &ra.date_created);
-    str_of(f[F_DATE_UPDATED], &ra.date_updated);
+    if (f[F_ACCOUNT_SID] == NULL) {
+        json_object *sid = json_object_new_string_len(
+            ld->fx->accts.accounts[acct].sid, 34);
+        if (sid == NULL || json_object_object_add(o, "account_sid", sid)) {
+            json_object_put(sid);
+            problem(ld, s->name, P, "out of memory");
+            goto out;
+        }
+    }
+    str_of(f[F_ID], &id);
     buf_reset(&ld->pre);
     buf_reset(&ld->post);
-    render_assistant(&ra, &ld->pre, &ld->post);
+    resource_render(&resource_assistant, o, &ld->pre, &ld->post);
     if (buf_failed(&ld->pre) || buf_failed(&ld->post)) {
         problem(ld, s->name, P, "out of memory");
         goto out;
     }
-    rc = store_insert(ld->store, acct, created, ra.id.s, ra.id.n,
+    rc = store_insert(ld->store, ld->fx->accts.accounts[acct].store_id, created, id.s, id.n,
                       ld->pre.data, ld->pre.len, ld->post.data, ld->post.len,
                       (int)(s - ld->src), (int)index, &dup_file, &dup_index);
     if (rc == 1) {
         problem(ld, s->name, FP("id"),
                 "duplicate id %s (first in %s: assistants[%d])",
-                quote(ld, ra.id.s, ra.id.n),
+                quote(ld, id.s, id.n),
                 dup_file >= 0 && (size_t)dup_file < ld->n_src
                     ? ld->src[dup_file].name
                     : "?",
@@ -1030,7 +957,7 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     } else if (rc < 0) {
         problem(ld, s->name, P, "cannot store assistant");
     } else {
-        ld->fx->accounts[acct].n_assistants++;
+        ld->fx->accts.accounts[acct].n_assistants++;
         ld->fx->n_assistants++;
     }
 out:
@@ -1195,26 +1122,32 @@ load_all(struct loader *ld, const struct fixtures_env *env)
             each_element(ld, &ld->src[i], &ld->src[i].accounts, "accounts",
                          load_account);
     load_env(ld, env);
-    for (i = 0; i < fx->n_accounts; i++) {
+    for (i = 0; i < fx->accts.n_accounts; i++) {
         bool has = false;
         size_t j;
-        for (j = 0; j < fx->n_creds; j++)
-            has = has || fx->creds[j].acct == (int)i;
+        for (j = 0; j < fx->accts.n_creds; j++)
+            has = has || fx->accts.creds[j].acct == (int)i;
         if (has)
             continue;
-        if (fx->accounts[i].from_env) {
+        if (fx->accts.accounts[i].from_env) {
             problem(ld, "environment", "TWILIO_ACCOUNT_SID",
                     "account %s has no credentials: set TWILIO_AUTH_TOKEN "
                     "(or TWILIO_API_KEY and TWILIO_API_SECRET)",
-                    fx->accounts[i].sid);
+                    fx->accts.accounts[i].sid);
         } else {
             char path[64];
             snprintf(path, sizeof(path), "accounts[%d]",
-                     fx->accounts[i].src_index);
-            problem(ld, ld->src[fx->accounts[i].src].name, path,
+                     fx->accts.accounts[i].src_index);
+            problem(ld, ld->src[fx->accts.accounts[i].src].name, path,
                     "no credentials: expected \"auth_token\" or "
                     "\"api_keys\" (or TWILIO_AUTH_TOKEN)");
         }
+    }
+    for (i = 0; i < fx->accts.n_accounts && fx->n_errors == 0; i++) {
+        fx->accts.accounts[i].store_id =
+            store_account(ld->store, fx->accts.accounts[i].sid);
+        if (fx->accts.accounts[i].store_id < 0)
+            return -1;
     }
     if (store_load_begin(ld->store) < 0)
         return -1;
@@ -1230,15 +1163,6 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     if (fx->n_errors)
         return -1;
     return store_load_end(ld->store);
-}
-
-static int
-cmp_creds(const void *a, const void *b)
-{
-    const struct fixtures_credential *x = a, *y = b;
-    int c = strcmp(x->sid, y->sid);
-
-    return c ? c : (x < y ? -1 : x > y);
 }
 
 static int
@@ -1258,9 +1182,7 @@ finish(struct loader *ld, int rc)
     buf_release(&ld->post);
     buf_release(&ld->cai);
     buf_release(&ld->tmp);
-    if (ld->fx->n_creds)
-        qsort(ld->fx->creds, ld->fx->n_creds, sizeof(*ld->fx->creds),
-              cmp_creds);
+    accounts_sort(&ld->fx->accts);
     return rc;
 }
 

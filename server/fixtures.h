@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "accounts.h"
 #include "buf.h"
 #include "store.h"
 
@@ -24,20 +25,6 @@
 #define FIXTURES_MAX_STRING (1024 * 1024)
 #define FIXTURES_MAX_SECRET 1024
 #define FIXTURES_MAX_ERRORS 50
-
-struct fixtures_account {
-    char sid[35];
-    long n_assistants;
-    bool from_env;
-    int src, src_index; /* where it was defined (not from_env) */
-};
-
-struct fixtures_credential {
-    char sid[35];  /* AC... or SK... */
-    char *secret;  /* owned; wiped before it is freed */
-    size_t secret_len;
-    int acct;      /* index into accounts */
-};
 
 /* Credentials from the environment (TWILIO_*); NULL when unset; borrowed. */
 struct fixtures_env {
@@ -48,10 +35,7 @@ struct fixtures_env {
 };
 
 struct fixtures {
-    struct fixtures_account *accounts;
-    size_t n_accounts;
-    struct fixtures_credential *creds;
-    size_t n_creds;
+    struct accounts accts; /* accounts and credentials */
     long n_assistants;
     size_t n_files;
     bool bundled; /* the compiled-in default fixtures were loaded */

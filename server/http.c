@@ -1,10 +1,12 @@
 /*
  * http.c - see http.h.
  *
- * Each request is answered on the libmicrohttpd call that delivers its
- * headers: the raw request-target comes from the URI log callback (so query
- * parsing is ours, strict and tested), the answer is built in one buffer and
- * handed over with MHD_RESPMEM_MUST_FREE.
+ * Transport only: the raw request-target comes from the URI log callback
+ * (so path and query parsing are ours, strict and tested), a body is
+ * collected up to REQUEST_MAX_BODY, and once the request is complete it
+ * becomes a struct request for router_handle; the struct response comes
+ * back as one buffer handed over with MHD_RESPMEM_MUST_FREE, with Twilio's
+ * common headers.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -24,12 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "assistants.h"
-#include "auth.h"
 #include "buf.h"
 #include "errors.h"
 #include "log.h"
-#include "paging.h"
+#include "router.h"
 #include "util.h"
 
 #define HTTP_MAX_URI 8192
@@ -47,19 +47,11 @@
 #define HTTP_POOL_SIZE (64 * 1024)
 #define HTTP_DRAIN_MS 600
 
-/* Per-account rate window: second << 32 | count. */
-struct rate {
-    _Atomic uint64_t window;
-};
-
 struct http_server {
     struct MHD_Daemon *daemon;
     const struct config *cfg;
-    struct store *store;
-    const struct fixtures *fx;
-    struct rate *rates;
+    struct app *app;
     atomic_int inflight;
-    atomic_bool ready;
     unsigned port;
     char fallback_base[96]; /* http://ADDR:PORT */
     size_t fallback_len;
@@ -72,6 +64,8 @@ struct req {
     uint64_t t0;
     bool too_long;
     bool started; /* the headers call has been seen */
+    struct buf body;
+    bool body_too_large;
 };
 
 static const char *const common_headers[][2] = {
@@ -83,9 +77,11 @@ static const char *const common_headers[][2] = {
     {"Access-Control-Allow-Headers",
      "Accept, Authorization, Content-Type, If-Match, If-Modified-Since, "
      "If-None-Match, If-Unmodified-Since, Idempotency-Key"},
-    {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
     {"Access-Control-Expose-Headers", "ETag"},
 };
+
+/* Twilio's Access-Control-Allow-Methods, for paths the table does not know. */
+#define HTTP_CORS_METHODS "GET, POST, DELETE, OPTIONS"
 
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -137,6 +133,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&srv->inflight, 1);
     if (r) {
         free(r->uri);
+        buf_release(&r->body);
         free(r);
         *con_cls = NULL;
     }
@@ -166,23 +163,24 @@ sanitize(char *dst, size_t cap, const char *s)
 
 static enum MHD_Result
 respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
-        const char *method, unsigned status, struct buf *body,
-        const char *extra_name, const char *extra_value)
+        const char *method, struct response *rs)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
     char rqid[35], num[32], dur[32];
-    size_t len = body->len, i;
+    size_t len = 0, i;
     char *data;
     double secs;
 
-    if (buf_failed(body)) {
-        buf_release(body);
-        api_err_render(body, API_ERR_INTERNAL, NULL, NULL);
-        status = 500;
-        len = body->len;
+    if (buf_failed(&rs->body)) {
+        buf_release(&rs->body);
+        api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
+        rs->status = 500;
+        rs->no_content = false;
     }
-    data = buf_detach(body, &len);
+    if (rs->no_content)
+        buf_reset(&rs->body);
+    data = buf_detach(&rs->body, &len);
     if (data == NULL)
         return MHD_NO;
     resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
@@ -194,71 +192,34 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     rqid[1] = 'Q';
     util_random_hex32(rqid + 2);
     rqid[34] = '\0';
-    for (i = 0; i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
+    for (i = rs->no_content ? 1 : 0;
+         i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
         MHD_add_response_header(resp, common_headers[i][0],
                                 common_headers[i][1]);
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+                            rs->cors_methods ? rs->cors_methods
+                                             : HTTP_CORS_METHODS);
     MHD_add_response_header(resp, "Twilio-Request-Id", rqid);
     snprintf(num, sizeof(num), "%d", atomic_load(&srv->inflight));
     MHD_add_response_header(resp, "Twilio-Concurrent-Requests", num);
     secs = r ? (double)(util_now_ns() - r->t0) / 1e9 : 0.0;
     snprintf(dur, sizeof(dur), "%.3f", secs);
     MHD_add_response_header(resp, "Twilio-Request-Duration", dur);
-    if (extra_name)
-        MHD_add_response_header(resp, extra_name, extra_value);
-    ret = MHD_queue_response(c, status, resp);
+    if (rs->www_authenticate)
+        MHD_add_response_header(resp, "WWW-Authenticate",
+                                "Basic realm=\"Twilio API\"");
+    if (rs->allow)
+        MHD_add_response_header(resp, "Allow", rs->allow);
+    ret = MHD_queue_response(c, rs->status, resp);
     MHD_destroy_response(resp);
     if (!srv->cfg->quiet) {
         char m[16], u[512];
         sanitize(m, sizeof(m), method);
         sanitize(u, sizeof(u), r ? r->uri : "?");
-        log_out("%s %s %u %zu %.3fms %s", m, u, status, len, secs * 1000.0,
-                rqid);
+        log_out("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
+                secs * 1000.0, rqid);
     }
     return ret;
-}
-
-static enum MHD_Result
-respond_error(struct http_server *srv, struct MHD_Connection *c,
-              struct req *r, const char *method, enum api_err e,
-              const char *arg1, const char *arg2)
-{
-    struct buf body = BUF_INIT;
-    const char *xn = NULL, *xv = NULL;
-
-    api_err_render(&body, e, arg1, arg2);
-    if (e == API_ERR_AUTH) {
-        xn = "WWW-Authenticate";
-        xv = "Basic realm=\"Twilio API\"";
-    } else if (e == API_ERR_METHOD) {
-        xn = "Allow";
-        xv = arg1 && strcmp(arg1, "/v1/Assistants") == 0 ? "GET, HEAD, OPTIONS"
-                                                 : "GET, HEAD";
-    }
-    return respond(srv, c, r, method, api_err_status(e), &body, xn, xv);
-}
-
-static bool
-rate_allow(struct http_server *srv, int acct)
-{
-    struct rate *rt;
-    uint64_t now, cur, next;
-    struct timespec ts;
-
-    if (srv->cfg->rate_limit == 0 || srv->rates == NULL)
-        return true;
-    rt = &srv->rates[acct];
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    now = (uint64_t)ts.tv_sec;
-    cur = atomic_load(&rt->window);
-    do {
-        if (cur >> 32 != now)
-            next = now << 32 | 1;
-        else if ((cur & 0xffffffffu) >= srv->cfg->rate_limit)
-            return false;
-        else
-            next = cur + 1;
-    } while (!atomic_compare_exchange_weak(&rt->window, &cur, next));
-    return true;
 }
 
 struct header_size {
@@ -277,55 +238,6 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 static enum MHD_Result
-handle_list(struct http_server *srv, struct MHD_Connection *c, struct req *r,
-            const char *method, const char *query, size_t query_len)
-{
-    struct paging_query q;
-    struct buf body = BUF_INIT;
-    char base[CONFIG_MAX_PUBLIC_URL + 16];
-    const char *host;
-    size_t base_len;
-    enum api_err e;
-    int acct = -1;
-
-    if (srv->cfg->public_url[0]) {
-        base_len = strlen(srv->cfg->public_url);
-        memcpy(base, srv->cfg->public_url, base_len + 1);
-    } else if ((host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_HOST))) {
-        size_t n = strlen(host);
-        if (!paging_host_valid(host, n))
-            return respond_error(srv, c, r, method, API_ERR_HOST, NULL, NULL);
-        memcpy(base, "http://", 7);
-        memcpy(base + 7, host, n + 1);
-        base_len = n + 7;
-    } else {
-        base_len = srv->fallback_len;
-        memcpy(base, srv->fallback_base, base_len + 1);
-    }
-    e = auth_check(srv->fx,
-                   MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                               MHD_HTTP_HEADER_AUTHORIZATION),
-                   &acct);
-    if (e != API_OK)
-        return respond_error(srv, c, r, method, e, NULL, NULL);
-    if (!rate_allow(srv, acct))
-        return respond_error(srv, c, r, method, API_ERR_RATE, NULL, NULL);
-    e = paging_parse_query(query, query_len, &q);
-    if (e != API_OK)
-        return respond_error(srv, c, r, method, e, NULL, NULL);
-    if (buf_grow(&body, 256 + (size_t)q.page_size * 600) < 0)
-        return respond_error(srv, c, r, method, API_ERR_INTERNAL, NULL, NULL);
-    e = assistants_list(srv->store, acct, srv->fx->accounts[acct].sid, &q,
-                        base, base_len, &body);
-    if (e != API_OK) {
-        buf_release(&body);
-        return respond_error(srv, c, r, method, e, NULL, NULL);
-    }
-    return respond(srv, c, r, method, 200, &body, NULL, NULL);
-}
-
-static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
        const char *method, const char *version, const char *upload_data,
        size_t *upload_data_size, void **con_cls)
@@ -333,80 +245,66 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     struct http_server *srv = cls;
     struct req *r = *con_cls;
     struct header_size hs = {0};
-    char path[HTTP_MAX_URI + 1];
+    struct request rq;
+    struct response rs;
     const char *uri, *qmark;
-    size_t path_len;
-    long n;
-    bool get, is_list;
 
     (void)url;
     (void)version;
-    (void)upload_data;
     if (r == NULL)
         return MHD_NO; /* out of memory in on_uri */
     if (!r->started) {
         /*
          * Answering on the headers call would be an "early response",
          * which makes libmicrohttpd close the connection: answer on the
-         * next call, once any body has been read (and ignored).
+         * last call, once the body (if any) has been read.
          */
         r->started = true;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
-        *upload_data_size = 0; /* a body on GET: ignored */
+        size_t n = *upload_data_size;
+        if (!r->body_too_large && r->body.len + n <= REQUEST_MAX_BODY)
+            buf_add(&r->body, upload_data, n);
+        else {
+            r->body_too_large = true;
+            buf_release(&r->body);
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
-    if (r->too_long)
-        return respond_error(srv, c, r, method, API_ERR_URI_TOO_LONG, NULL,
-                             NULL);
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &hs);
-    if (hs.total > HTTP_MAX_HEADERS)
-        return respond_error(srv, c, r, method, API_ERR_HEADERS_TOO_LARGE,
-                             NULL, NULL);
+    memset(&rq, 0, sizeof(rq));
+    memset(&rs, 0, sizeof(rs));
+    buf_init(&rs.body);
     uri = r->uri ? r->uri : "";
     qmark = strchr(uri, '?');
-    path_len = qmark ? (size_t)(qmark - uri) : strlen(uri);
-    n = util_percent_decode(uri, path_len, path, false);
-    if (n < 0) {
-        /* Not decodable: report it as sent. */
-        memcpy(path, uri, path_len);
-        path[path_len] = '\0';
-        return respond_error(srv, c, r, method, API_ERR_NOT_FOUND, path, NULL);
-    }
-    get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-          strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    is_list = strcmp(path, "/v1/Assistants") == 0;
-    if (is_list) {
-        if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0) {
-            struct buf empty = BUF_INIT;
-            return respond(srv, c, r, method, 204, &empty, "Allow",
-                           "GET, HEAD, OPTIONS");
-        }
-        if (!get)
-            return respond_error(srv, c, r, method, API_ERR_METHOD, path,
-                                 method);
-        return handle_list(srv, c, r, method, qmark ? qmark + 1 : NULL,
-                           qmark ? strlen(qmark + 1) : 0);
-    }
-    if (strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0) {
-        struct buf body = BUF_INIT;
-        bool ready = path[1] == 'h' || atomic_load(&srv->ready);
-        if (!get)
-            return respond_error(srv, c, r, method, API_ERR_METHOD, path,
-                                 method);
-        buf_adds(&body, path[1] == 'h'   ? "{\"status\":\"ok\"}"
-                        : ready          ? "{\"status\":\"ready\"}"
-                                         : "{\"status\":\"starting\"}");
-        return respond(srv, c, r, method, ready ? 200 : 503, &body, NULL,
-                       NULL);
-    }
-    return respond_error(srv, c, r, method, API_ERR_NOT_FOUND, path, NULL);
+    rq.method = method;
+    rq.m = request_method(method);
+    rq.path = uri;
+    rq.path_len = qmark ? (size_t)(qmark - uri) : strlen(uri);
+    rq.query = qmark ? qmark + 1 : NULL;
+    rq.query_len = qmark ? strlen(qmark + 1) : 0;
+    rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                          MHD_HTTP_HEADER_HOST);
+    rq.authorization = MHD_lookup_connection_value(
+        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    rq.content_type = MHD_lookup_connection_value(
+        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    rq.body = r->body.data;
+    rq.body_len = r->body.len;
+    rq.body_too_large = r->body_too_large || buf_failed(&r->body);
+    rq.uri_too_long = r->too_long;
+    rq.header_bytes = hs.total;
+    rq.fallback_base = srv->fallback_base;
+    rq.fallback_len = srv->fallback_len;
+    rq.t0 = r->t0;
+    router_handle(srv->app, &rq, &rs);
+    return respond(srv, c, r, method, &rs);
 }
 
 struct http_server *
-http_start(const struct config *cfg, struct store *store,
-           const struct fixtures *fx)
+http_start(const struct config *cfg, struct app *app)
 {
     struct http_server *srv = calloc(1, sizeof(*srv));
     struct sockaddr_in sin;
@@ -421,13 +319,7 @@ http_start(const struct config *cfg, struct store *store,
     if (srv == NULL)
         return NULL;
     srv->cfg = cfg;
-    srv->store = store;
-    srv->fx = fx;
-    if (cfg->rate_limit && fx->n_accounts) {
-        srv->rates = calloc(fx->n_accounts, sizeof(*srv->rates));
-        if (srv->rates == NULL)
-            goto fail;
-    }
+    srv->app = app;
     if (cfg->bind_ipv6) {
         memset(&sin6, 0, sizeof(sin6));
         sin6.sin6_family = AF_INET6;
@@ -478,10 +370,9 @@ http_start(const struct config *cfg, struct store *store,
         snprintf(srv->fallback_base, sizeof(srv->fallback_base),
                  "http://%s:%u", shown, srv->port);
     srv->fallback_len = strlen(srv->fallback_base);
-    atomic_store(&srv->ready, true);
+    atomic_store(&app->ready, true);
     return srv;
 fail:
-    free(srv->rates);
     free(srv);
     return NULL;
 }
@@ -500,7 +391,7 @@ http_stop(struct http_server *srv)
 
     if (srv == NULL)
         return;
-    atomic_store(&srv->ready, false);
+    atomic_store(&srv->app->ready, false);
     fd = MHD_quiesce_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
@@ -510,7 +401,6 @@ http_stop(struct http_server *srv)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
-    free(srv->rates);
     free(srv);
 }
 

@@ -1,6 +1,7 @@
 /*
- * http.h - the HTTP server: libmicrohttpd (thread pool, epoll), routing,
- * Twilio's headers, errors and access log. The sole user of microhttpd.h.
+ * http.h - the HTTP transport: libmicrohttpd (thread pool, epoll), request
+ * bodies, Twilio's common headers and the access log. Routing and answers
+ * are router.c's. The sole user of microhttpd.h.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -8,17 +9,15 @@
 #define ASSISTANTS_MOCK_HTTP_H
 
 #include "config.h"
-#include "fixtures.h"
-#include "store.h"
+#include "router.h"
 
 struct http_server;
 
 /*
- * Starts listening as cfg says, serving store and fx (both borrowed, and
- * must outlive the server). NULL on failure (logged).
+ * Starts listening as cfg says, answering through app (borrowed; must
+ * outlive the server), and marks app ready. NULL on failure (logged).
  */
-struct http_server *http_start(const struct config *cfg, struct store *store,
-                               const struct fixtures *fx);
+struct http_server *http_start(const struct config *cfg, struct app *app);
 /* The port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *srv);
 /*

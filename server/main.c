@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "fixtures.h"
 #include "http.h"
 #include "log.h"
+#include "router.h"
 #include "store.h"
 
 #ifndef ASSISTANTS_MOCK_VERSION
@@ -39,14 +41,18 @@ raise_fd_limit(void)
 }
 
 static void
-print_accounts(const struct fixtures *fx)
+print_accounts(const struct fixtures *fx, struct store *store)
 {
     size_t i;
 
-    for (i = 0; i < fx->n_accounts; i++)
-        log_out("account %s: %ld assistants%s", fx->accounts[i].sid,
-                fx->accounts[i].n_assistants,
-                fx->accounts[i].from_env ? " (TWILIO_ACCOUNT_SID)" : "");
+    for (i = 0; i < fx->accts.n_accounts; i++) {
+        const struct account *a = &fx->accts.accounts[i];
+        long n = store_is_new(store)
+                     ? a->n_assistants
+                     : store_count(store, STORE_ASSISTANTS, a->store_id);
+        log_out("account %s: %ld assistants%s", a->sid, n,
+                a->from_env ? " (TWILIO_ACCOUNT_SID)" : "");
+    }
     if (fx->bundled)
         log_out("%s", bundled_credentials);
 }
@@ -71,6 +77,8 @@ main(int argc, char **argv)
     struct fixtures_env env;
     struct store *store = NULL;
     struct http_server *srv = NULL;
+    struct app app;
+    bool app_ready = false;
     sigset_t sigs;
     int sig, status = 1;
 
@@ -101,7 +109,17 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    store = store_open();
+    if (cfg.state[0]) {
+        char err[512];
+        store = store_open_file(cfg.state, err, sizeof(err));
+        if (store == NULL) {
+            log_error("cannot use state file '%s': %s", cfg.state, err);
+            status = 2;
+            goto out;
+        }
+    } else {
+        store = store_open();
+    }
     if (store == NULL)
         goto out;
     store_set_fault_every(store, cfg.fault_every);
@@ -126,22 +144,29 @@ main(int argc, char **argv)
     if (cfg.check) {
         log_out("fixtures ok: %zu account%s, %ld assistant%s from %zu "
                 "file%s",
-                fx.n_accounts, fx.n_accounts == 1 ? "" : "s",
+                fx.accts.n_accounts, fx.accts.n_accounts == 1 ? "" : "s",
                 fx.n_assistants, fx.n_assistants == 1 ? "" : "s", fx.n_files,
                 fx.n_files == 1 ? "" : "s");
-        print_accounts(&fx);
+        print_accounts(&fx, store);
         status = 0;
         goto out;
     }
     raise_fd_limit();
-    srv = http_start(&cfg, store, &fx);
+    if (router_init(&app, &cfg, store, &fx.accts) < 0)
+        goto out;
+    app_ready = true;
+    srv = http_start(&cfg, &app);
     if (srv == NULL)
         goto out;
     if (strchr(cfg.bind, ':'))
         log_out("listening on http://[%s]:%u", cfg.bind, http_port(srv));
     else
         log_out("listening on http://%s:%u", cfg.bind, http_port(srv));
-    print_accounts(&fx);
+    if (cfg.state[0])
+        log_out("state: %s (%s)", cfg.state,
+                store_is_new(store) ? "new, seeded from the fixtures"
+                                    : "reused");
+    print_accounts(&fx, store);
 
     while (sigwait(&sigs, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
         ;
@@ -149,6 +174,8 @@ main(int argc, char **argv)
     http_stop(srv);
     status = 0;
 out:
+    if (app_ready)
+        router_release(&app);
     store_close(store);
     fixtures_release(&fx);
     config_release(&cfg);

@@ -264,11 +264,12 @@ paging_host_valid(const char *host, size_t len)
 
 void
 paging_add_url(struct buf *out, const char *base, size_t base_len,
-               long long page_size, long long page, const char *token,
-               size_t token_len)
+               const char *path, long long page_size, long long page,
+               const char *token, size_t token_len)
 {
     buf_add(out, base, base_len);
-    buf_adds(out, "/v1/Assistants?PageSize=");
+    buf_adds(out, path);
+    buf_adds(out, "?PageSize=");
     buf_add_long(out, page_size);
     buf_adds(out, "&Page=");
     buf_add_long(out, page);

@@ -68,11 +68,11 @@ int paging_token_decode(const char *token, size_t len,
 bool paging_host_valid(const char *host, size_t len);
 
 /*
- * Appends base/v1/Assistants?PageSize=N&Page=P[&PageToken=T] (token may be
+ * Appends base + path + ?PageSize=N&Page=P[&PageToken=T] (token may be
  * NULL).
  */
 void paging_add_url(struct buf *out, const char *base, size_t base_len,
-                    long long page_size, long long page, const char *token,
-                    size_t token_len);
+                    const char *path, long long page_size, long long page,
+                    const char *token, size_t token_len);
 
 #endif

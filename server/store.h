@@ -1,22 +1,36 @@
 /*
- * store.h - the assistants store: an in-memory SQLite database, written once
- * at start-up and then read by many threads. The sole user of sqlite3.h.
+ * store.h - the resource store: SQLite, in memory by default or in a state
+ * file (--state). The sole user of sqlite3.h.
  *
- * Loading goes through one writer connection (store_insert inside
- * store_load_begin/_end). After store_load_end the database is frozen, and
- * each thread that queries gets its own read-only connection with its own
- * prepared statements over the same memory, zero-copy and lock-free
- * (sqlite3_serialize NOCOPY + sqlite3_deserialize READONLY).
+ * Loading goes through the writer connection (store_insert inside
+ * store_load_begin/_end). Then any thread may read and write: each reading
+ * thread has its own connection with its own prepared statements, so reads
+ * run in parallel; writes go through the one writer connection, one at a
+ * time. A read and a write never overlap: they take a phase-fair lock for
+ * the span of one statement (never around a whole request), so a read waits
+ * for at most the one write in progress, and a write for the reads in
+ * progress. Every write is committed before the call returns, so the next
+ * read of any thread sees it.
+ *
+ * Rows hold a resource item pre-rendered (see schema/store.sql). The store
+ * does not know JSON: callers give and get the rendered bytes.
  *
  * SPDX-License-Identifier: MIT
  */
 #ifndef ASSISTANTS_MOCK_STORE_H
 #define ASSISTANTS_MOCK_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct store;
+
+/* The tables of resources, each with the shape of `assistants`. */
+enum store_table {
+    STORE_ASSISTANTS,
+    STORE_TABLE_COUNT
+};
 
 /* A position in the list order. id is borrowed. */
 struct store_key {
@@ -32,6 +46,8 @@ struct store_row {
     size_t pre_len;
     const void *post; /* NULL when the item has a fixed url */
     size_t post_len;
+    const void *secret; /* write-only fields, NULL when none */
+    size_t secret_len;
 };
 
 /* Returns 0 to go on, non-zero to stop. */
@@ -42,36 +58,103 @@ enum store_dir {
     STORE_BEFORE, /* descending, keys < key */
 };
 
-/* Opens an empty store with the schema applied. NULL on failure (logged). */
+/* Opens an empty in-memory store. NULL on failure (logged). */
 struct store *store_open(void);
+/*
+ * Opens the state file at path, creating it (then store_is_new) when it does
+ * not exist. NULL on failure, with the reason in err (cap bytes): not a
+ * database, another program's database, another schema version, I/O.
+ */
+struct store *store_open_file(const char *path, char *err, size_t cap);
 /* Closes every connection and frees the store. Accepts NULL. */
 void store_close(struct store *s);
+/*
+ * True if the store was created empty by this process (memory, or a new
+ * state file), so the fixtures must seed it. A reused state file is not new:
+ * store_insert then does nothing (its rows are kept as they were).
+ */
+bool store_is_new(const struct store *s);
+
+/*
+ * The store's stable number for account sid (34 characters), registered on
+ * first use: in a new store the accounts are numbered 0, 1, ... in the order
+ * they are first asked for. -1 on failure (logged). Call before serving.
+ */
+int store_account(struct store *s, const char *sid);
 
 int store_load_begin(struct store *s);
 /*
- * Inserts one pre-rendered assistant. Returns 0, -1 on failure (logged), or
- * 1 when the id is already stored; then *dup_file and *dup_index tell where
- * the first one came from.
+ * Inserts one seeded assistant. Returns 0, -1 on failure (logged), or 1 when
+ * the id is already stored; then *dup_file and *dup_index tell where the
+ * first one came from.
  */
 int store_insert(struct store *s, int acct, int64_t created, const char *id,
                  size_t id_len, const void *pre, size_t pre_len,
                  const void *post, size_t post_len, int src_file,
                  int src_index, int *dup_file, int *dup_index);
-/* Commits and freezes the store for reading. 0 or -1. */
+/* Commits the load. 0 or -1. */
 int store_load_end(struct store *s);
 
-/* Number of assistants of account acct, or -1. Start-up use only. */
-long store_count(struct store *s, int acct);
+/* Number of rows of account acct in table t, or -1. */
+long store_count(struct store *s, enum store_table t, int acct);
 
 /*
- * Calls fn for up to limit rows of account acct in direction dir from key
- * (NULL: from the start, STORE_AFTER only). Thread-safe after
- * store_load_end. Returns the number of rows visited or -1 on a SQLite
- * failure (logged once here).
+ * Calls fn for up to limit rows of account acct in table t, in direction
+ * dir from key (NULL: from the start, STORE_AFTER only). Returns the number
+ * of rows visited or -1 on a SQLite failure (logged once here).
  */
-long store_list(struct store *s, int acct, enum store_dir dir,
-                const struct store_key *key, int limit, store_row_fn fn,
-                void *ctx);
+long store_list(struct store *s, enum store_table t, int acct,
+                enum store_dir dir, const struct store_key *key, int limit,
+                store_row_fn fn, void *ctx);
+
+/*
+ * Calls fn with the row of account acct whose id is id. Returns 0 (found),
+ * 1 (no such row in this account) or -1 (store failure, logged).
+ */
+int store_get(struct store *s, enum store_table t, int acct, const char *id,
+              size_t id_len, store_row_fn fn, void *ctx);
+
+/* A row to write; all borrowed. */
+struct store_item {
+    int64_t created;
+    const char *id;
+    size_t id_len;
+    const void *pre;
+    size_t pre_len;
+    const void *post; /* NULL: fixed url */
+    size_t post_len;
+    const void *secret; /* NULL: none */
+    size_t secret_len;
+};
+
+/* Inserts a new row. 0, 1 when the id exists, -1 on failure. */
+int store_create(struct store *s, enum store_table t, int acct,
+                 const struct store_item *item);
+
+/*
+ * Replaces the row (acct, id) atomically: under the write lock, calls
+ * fn(ctx, old, new) with the current row; fn fills *new (its buffers must
+ * live until fn's caller returns, i.e. be owned by ctx) and returns 0 to
+ * write it, or non-zero to leave the row unchanged (that value is returned).
+ * The key (created, id) never changes. Returns 0, 1 when there is no such
+ * row, fn's non-zero value, or -1 on failure.
+ */
+typedef int (*store_update_fn)(void *ctx, const struct store_row *old,
+                               struct store_item *item);
+int store_update(struct store *s, enum store_table t, int acct,
+                 const char *id, size_t id_len, store_update_fn fn,
+                 void *ctx);
+
+/* Deletes the row (acct, id). 0, 1 when there is no such row, -1. */
+int store_delete(struct store *s, enum store_table t, int acct,
+                 const char *id, size_t id_len);
+
+/*
+ * Restores the seeded state of account acct (-1: of every account): rows
+ * created since are deleted, rows updated or deleted since come back as they
+ * were seeded. One transaction: readers see the state before or after. 0/-1.
+ */
+int store_reset(struct store *s, int acct);
 
 /*
  * Makes every nth store_list call fail inside SQLite (0: never), for testing

@@ -228,14 +228,14 @@ static char alice_token2[] = "alice-second-token";
 static char bob_token[] = "bob-auth-token";
 static char key_secret[] = "alice-api-key-secret";
 
-static struct fixtures_account accounts[] = {
+static struct account accounts[] = {
     {ALICE, 3, false, 0, 0},
     {BOB, 1, false, 0, 1},
     {CAROL, 0, false, 0, 2},
 };
 
 /* Sorted by sid ("AC" < "SK"), an account with two tokens. */
-static struct fixtures_credential creds[] = {
+static struct credential creds[] = {
     {ALICE, alice_token, sizeof(alice_token) - 1, 0},
     {ALICE, alice_token2, sizeof(alice_token2) - 1, 0},
     {BOB, bob_token, sizeof(bob_token) - 1, 1},
@@ -246,17 +246,17 @@ static void
 make_fx(struct fixtures *fx)
 {
     memset(fx, 0, sizeof(*fx));
-    fx->accounts = accounts;
-    fx->n_accounts = 3;
-    fx->creds = creds;
-    fx->n_creds = sizeof(creds) / sizeof(creds[0]);
+    fx->accts.accounts = accounts;
+    fx->accts.n_accounts = 3;
+    fx->accts.creds = creds;
+    fx->accts.n_creds = sizeof(creds) / sizeof(creds[0]);
 }
 
 static enum api_err
 check(const struct fixtures *fx, const char *user, const char *pass, int *acct)
 {
     char *h = basic2(user, pass);
-    enum api_err rc = auth_check(fx, h, acct);
+    enum api_err rc = auth_check(&fx->accts, h, acct);
 
     free(h);
     return rc;
@@ -292,7 +292,7 @@ test_check_right(void **state)
         p = strchr(h, '=');
         if (p)
             *p = '\0';
-        assert_int_equal(auth_check(&fx, h, &acct), API_OK);
+        assert_int_equal(auth_check(&fx.accts, h, &acct), API_OK);
         assert_int_equal(acct, 1);
         free(h);
     }
@@ -364,11 +364,11 @@ test_check_malformed_headers(void **state)
 
     (void)state;
     make_fx(&fx);
-    assert_int_equal(auth_check(&fx, NULL, &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx, "", &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx, "Basic", &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx, "Basic !!!", &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx, "Bearer alice-auth-token", &acct),
+    assert_int_equal(auth_check(&fx.accts, NULL, &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&fx.accts, "", &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&fx.accts, "Basic", &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&fx.accts, "Basic !!!", &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&fx.accts, "Bearer alice-auth-token", &acct),
                      API_ERR_AUTH);
     assert_int_equal(acct, 99);
     /* No credentials at all. */
@@ -386,7 +386,7 @@ static void
 test_check_many_creds(void **state)
 {
     enum { N = 257 };
-    struct fixtures_credential *c = calloc(N, sizeof(*c));
+    struct credential *c = calloc(N, sizeof(*c));
     char(*secrets)[16] = calloc(N, 16);
     struct fixtures fx;
     int i;
@@ -402,8 +402,8 @@ test_check_many_creds(void **state)
         c[i].secret_len = strlen(secrets[i]);
         c[i].acct = i;
     }
-    fx.creds = c;
-    fx.n_creds = N;
+    fx.accts.creds = c;
+    fx.accts.n_creds = N;
     for (i = 0; i < N; i++) {
         char sid[35];
         int acct = -1;

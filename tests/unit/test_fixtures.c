@@ -340,26 +340,26 @@ test_happy_path(void **state)
     (void)state;
     load(&l, happy_doc, NULL);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_accounts, 2);
-    assert_string_equal(l.fx.accounts[0].sid, A1);
-    assert_string_equal(l.fx.accounts[1].sid, A2);
-    assert_false(l.fx.accounts[0].from_env);
-    assert_int_equal(l.fx.accounts[0].n_assistants, 4);
-    assert_int_equal(l.fx.accounts[1].n_assistants, 2);
+    assert_int_equal(l.fx.accts.n_accounts, 2);
+    assert_string_equal(l.fx.accts.accounts[0].sid, A1);
+    assert_string_equal(l.fx.accts.accounts[1].sid, A2);
+    assert_false(l.fx.accts.accounts[0].from_env);
+    assert_int_equal(l.fx.accts.accounts[0].n_assistants, 4);
+    assert_int_equal(l.fx.accts.accounts[1].n_assistants, 2);
     assert_int_equal(l.fx.n_assistants, 6);
     assert_int_equal(l.fx.n_files, 1);
     assert_false(l.fx.bundled);
     /* Credentials sorted by sid. */
-    assert_int_equal(l.fx.n_creds, 3);
-    assert_string_equal(l.fx.creds[0].sid, A1);
-    assert_string_equal(l.fx.creds[0].secret, "alice-token");
-    assert_int_equal(l.fx.creds[0].secret_len, 11);
-    assert_int_equal(l.fx.creds[0].acct, 0);
-    assert_string_equal(l.fx.creds[1].sid, A2);
-    assert_int_equal(l.fx.creds[1].acct, 1);
-    assert_string_equal(l.fx.creds[2].sid, K1);
-    assert_string_equal(l.fx.creds[2].secret, "alice-key");
-    assert_int_equal(l.fx.creds[2].acct, 0);
+    assert_int_equal(l.fx.accts.n_creds, 3);
+    assert_string_equal(l.fx.accts.creds[0].sid, A1);
+    assert_string_equal(l.fx.accts.creds[0].secret, "alice-token");
+    assert_int_equal(l.fx.accts.creds[0].secret_len, 11);
+    assert_int_equal(l.fx.accts.creds[0].acct, 0);
+    assert_string_equal(l.fx.accts.creds[1].sid, A2);
+    assert_int_equal(l.fx.accts.creds[1].acct, 1);
+    assert_string_equal(l.fx.accts.creds[2].sid, K1);
+    assert_string_equal(l.fx.accts.creds[2].secret, "alice-key");
+    assert_int_equal(l.fx.accts.creds[2].acct, 0);
     assert_int_equal(store_count(l.st, 0), 4);
     assert_int_equal(store_count(l.st, 1), 2);
     assert_int_equal(store_count(l.st, 2), 0);
@@ -453,16 +453,16 @@ test_recorded_twilio_response(void **state)
     (void)state;
     load(&l, doc, &env);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_accounts, 1);
-    assert_string_equal(l.fx.accounts[0].sid, A3);
-    assert_true(l.fx.accounts[0].from_env);
-    assert_int_equal(l.fx.accounts[0].n_assistants, 1);
-    assert_int_equal(l.fx.n_creds, 2);
-    assert_string_equal(l.fx.creds[0].sid, A3);
-    assert_string_equal(l.fx.creds[0].secret, "env-token");
-    assert_string_equal(l.fx.creds[1].sid, K2);
-    assert_string_equal(l.fx.creds[1].secret, "env-secret");
-    assert_int_equal(l.fx.creds[1].acct, 0);
+    assert_int_equal(l.fx.accts.n_accounts, 1);
+    assert_string_equal(l.fx.accts.accounts[0].sid, A3);
+    assert_true(l.fx.accts.accounts[0].from_env);
+    assert_int_equal(l.fx.accts.accounts[0].n_assistants, 1);
+    assert_int_equal(l.fx.accts.n_creds, 2);
+    assert_string_equal(l.fx.accts.creds[0].sid, A3);
+    assert_string_equal(l.fx.accts.creds[0].secret, "env-token");
+    assert_string_equal(l.fx.accts.creds[1].sid, K2);
+    assert_string_equal(l.fx.accts.creds[1].secret, "env-secret");
+    assert_int_equal(l.fx.accts.creds[1].acct, 0);
     assert_int_equal(list(l.st, 0, STORE_AFTER, NULL, 50, r), 1);
     assert_false(r->has_post[0]);
     assert_string_equal(
@@ -496,27 +496,27 @@ test_default_account_from_env(void **state)
     /* Without env: the first account. */
     load(&l, b.data, NULL);
     expect_ok(&l);
-    assert_int_equal(l.fx.accounts[0].n_assistants, 1);
+    assert_int_equal(l.fx.accts.accounts[0].n_assistants, 1);
     unload(&l);
     /* With env: that account, added after the fixtures' ones. */
     load(&l, b.data, &env);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_accounts, 2);
-    assert_string_equal(l.fx.accounts[1].sid, A2);
-    assert_true(l.fx.accounts[1].from_env);
-    assert_int_equal(l.fx.accounts[0].n_assistants, 0);
-    assert_int_equal(l.fx.accounts[1].n_assistants, 1);
+    assert_int_equal(l.fx.accts.n_accounts, 2);
+    assert_string_equal(l.fx.accts.accounts[1].sid, A2);
+    assert_true(l.fx.accts.accounts[1].from_env);
+    assert_int_equal(l.fx.accts.accounts[0].n_assistants, 0);
+    assert_int_equal(l.fx.accts.accounts[1].n_assistants, 1);
     assert_int_equal(store_count(l.st, 1), 1);
     unload(&l);
     /* An env SID already in the fixtures: same account, a second token. */
     load(&l, b.data, &env1);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_accounts, 1);
-    assert_int_equal(l.fx.n_creds, 2);
-    assert_string_equal(l.fx.creds[0].sid, A1);
-    assert_string_equal(l.fx.creds[1].sid, A1);
-    assert_int_equal(l.fx.creds[0].acct, 0);
-    assert_int_equal(l.fx.creds[1].acct, 0);
+    assert_int_equal(l.fx.accts.n_accounts, 1);
+    assert_int_equal(l.fx.accts.n_creds, 2);
+    assert_string_equal(l.fx.accts.creds[0].sid, A1);
+    assert_string_equal(l.fx.accts.creds[1].sid, A1);
+    assert_int_equal(l.fx.accts.creds[0].acct, 0);
+    assert_int_equal(l.fx.accts.creds[1].acct, 0);
     unload(&l);
     buf_release(&b);
 }
@@ -660,7 +660,7 @@ test_top_level_keys(void **state)
     unload(&l);
     load(&l, "{}", NULL);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_accounts, 0);
+    assert_int_equal(l.fx.accts.n_accounts, 0);
     unload(&l);
 }
 
@@ -1166,9 +1166,9 @@ test_account_with_api_key_only(void **state)
          "\",\"secret\":\"s1\"},{\"sid\":\"" K2 "\",\"secret\":\"s2\"}]}]}",
          NULL);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_creds, 2);
-    assert_string_equal(l.fx.creds[0].sid, K1);
-    assert_string_equal(l.fx.creds[1].sid, K2);
+    assert_int_equal(l.fx.accts.n_creds, 2);
+    assert_string_equal(l.fx.accts.creds[0].sid, K1);
+    assert_string_equal(l.fx.accts.creds[1].sid, K2);
     unload(&l);
 }
 
@@ -1217,16 +1217,16 @@ test_env_problems(void **state)
     /* Empty variables count as unset. */
     load(&l, "{" ACCOUNTS "}", &empty);
     expect_ok(&l);
-    assert_int_equal(l.fx.n_accounts, 1);
-    assert_int_equal(l.fx.n_creds, 1);
+    assert_int_equal(l.fx.accts.n_accounts, 1);
+    assert_int_equal(l.fx.accts.n_creds, 1);
     unload(&l);
     /* An API key alone is credentials enough for the env account. */
     {
         const struct fixtures_env key = {A2, NULL, K2, "s"};
         load(&l, "{}", &key);
         expect_ok(&l);
-        assert_int_equal(l.fx.n_creds, 1);
-        assert_string_equal(l.fx.creds[0].sid, K2);
+        assert_int_equal(l.fx.accts.n_creds, 1);
+        assert_string_equal(l.fx.accts.creds[0].sid, K2);
         unload(&l);
     }
 }
@@ -1397,7 +1397,7 @@ test_load_files(void **state)
     load_paths(&l, paths, 2, NULL);
     expect_ok(&l);
     assert_int_equal(l.fx.n_files, 2);
-    assert_int_equal(l.fx.n_accounts, 2);
+    assert_int_equal(l.fx.accts.n_accounts, 2);
     unload(&l);
     /* An empty file, named by its path. */
     paths[0] = p3;
@@ -1473,11 +1473,11 @@ test_load_bundled(void **state)
     load_paths(&l, NULL, 0, NULL);
     expect_ok(&l);
     assert_true(l.fx.bundled);
-    assert_int_equal(l.fx.n_accounts, 2);
-    assert_string_equal(l.fx.accounts[0].sid,
+    assert_int_equal(l.fx.accts.n_accounts, 2);
+    assert_string_equal(l.fx.accts.accounts[0].sid,
                         "ACa11ce000000000000000000000000001");
-    assert_int_equal(l.fx.accounts[0].n_assistants, 130);
-    assert_int_equal(l.fx.accounts[1].n_assistants, 12);
+    assert_int_equal(l.fx.accts.accounts[0].n_assistants, 130);
+    assert_int_equal(l.fx.accts.accounts[1].n_assistants, 12);
     assert_int_equal(store_count(l.st, 0), 130);
     unload(&l);
 }

@@ -585,24 +585,24 @@ test_add_url(void **state)
     const char *base = "http://localhost:8080";
 
     (void)state;
-    paging_add_url(&b, base, strlen(base), 50, 0, NULL, 0);
+    paging_add_url(&b, base, strlen(base), "/v1/Assistants", 50, 0, NULL, 0);
     assert_string_equal(
         b.data, "http://localhost:8080/v1/Assistants?PageSize=50&Page=0");
     assert_int_equal(b.len, strlen(b.data));
     buf_reset(&b);
-    paging_add_url(&b, base, strlen(base), 10, 3, "Ab-_9", 5);
+    paging_add_url(&b, base, strlen(base), "/v1/Assistants", 10, 3, "Ab-_9", 5);
     assert_string_equal(b.data,
                         "http://localhost:8080/v1/"
                         "Assistants?PageSize=10&Page=3&PageToken=Ab-_9");
     buf_reset(&b);
     /* Lengths are respected; appends to what is there. */
     buf_adds(&b, "\"");
-    paging_add_url(&b, "http://mock:8080/ignored", 16, 1000, 2147483647LL,
+    paging_add_url(&b, "http://mock:8080/ignored", 16, "/v1/Assistants", 1000, 2147483647LL,
                    "tokenXX", 5);
     assert_string_equal(b.data, "\"http://mock:8080/v1/Assistants?PageSize="
                                 "1000&Page=2147483647&PageToken=token");
     buf_reset(&b);
-    paging_add_url(&b, "", 0, 1, 0, "", 0);
+    paging_add_url(&b, "", 0, "/v1/Assistants", 1, 0, "", 0);
     assert_string_equal(b.data, "/v1/Assistants?PageSize=1&Page=0&PageToken=");
     buf_release(&b);
 }

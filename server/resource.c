@@ -1,0 +1,305 @@
+/*
+ * resource.c - see resource.h.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "resource.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field customer_ai_members[] = {
+    {"perception_engine_enabled", FIELD_BOOL, FIELD_REQUIRED, NULL, 0, NULL},
+    {"personalization_engine_enabled", FIELD_BOOL, FIELD_REQUIRED, NULL, 0,
+     NULL},
+};
+
+static const struct field segment_credential_members[] = {
+    {"profile_api_key", FIELD_STRING, 0, NULL, 0, NULL},
+    {"space_id", FIELD_STRING, 0, NULL, 0, NULL},
+    {"write_key", FIELD_STRING, 0, NULL, 0, NULL},
+};
+
+/* Spec: assistants.v1.service.assistant + create/update_assistant_request. */
+static const struct field assistant_fields[] = {
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"customer_ai", FIELD_OBJECT, FIELD_WRITABLE, customer_ai_members,
+     N(customer_ai_members),
+     "{\"perception_engine_enabled\":false,"
+     "\"personalization_engine_enabled\":false}"},
+    {"id", FIELD_ID, 0, NULL, 0, NULL},
+    {"model", FIELD_STRING, 0, NULL, 0, NULL},
+    {"name", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"owner", FIELD_STRING, FIELD_WRITABLE, NULL, 0, "\"\""},
+    {"url", FIELD_URL, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"personality_prompt", FIELD_STRING, FIELD_WRITABLE, NULL, 0, "\"\""},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+    {"segment_credential", FIELD_OBJECT, FIELD_WRITABLE | FIELD_WRITE_ONLY,
+     segment_credential_members, N(segment_credential_members), NULL},
+};
+
+const struct resource resource_assistant = {
+    "assistant",     "/v1/Assistants",   "aia_asst_",
+    "assistants",    STORE_ASSISTANTS,   assistant_fields,
+    N(assistant_fields),
+};
+
+const struct field *
+resource_field(const struct resource *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_fields; i++)
+        if (strcmp(r->fields[i].name, name) == 0)
+            return &r->fields[i];
+    return NULL;
+}
+
+static bool
+kind_ok(const struct field *f, json_object *v)
+{
+    switch (f->kind) {
+    case FIELD_BOOL:
+        return json_object_is_type(v, json_type_boolean);
+    case FIELD_OBJECT:
+        return json_object_is_type(v, json_type_object);
+    default:
+        return json_object_is_type(v, json_type_string);
+    }
+}
+
+/* Checks the members of object v; prefix is the path of v. */
+static enum api_err
+check_members(const struct field *f, json_object *v, const char *prefix,
+              char *field, size_t cap)
+{
+    size_t i;
+
+    for (i = 0; i < f->n_members; i++) {
+        const struct field *m = &f->members[i];
+        json_object *mv = NULL;
+
+        json_object_object_get_ex(v, m->name, &mv);
+        if (mv == NULL) {
+            if (m->flags & FIELD_REQUIRED) {
+                snprintf(field, cap, "%s.%s", prefix, m->name);
+                return API_ERR_MISSING_PARAM;
+            }
+            continue;
+        }
+        if (!kind_ok(m, mv)) {
+            snprintf(field, cap, "%s.%s", prefix, m->name);
+            return API_ERR_INVALID_PARAM;
+        }
+    }
+    return API_OK;
+}
+
+enum api_err
+resource_check_body(const struct resource *r, json_object *body, bool create,
+                    char *field, size_t cap)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_fields; i++) {
+        const struct field *f = &r->fields[i];
+        json_object *v = NULL;
+        enum api_err e;
+
+        if (!(f->flags & FIELD_WRITABLE))
+            continue;
+        json_object_object_get_ex(body, f->name, &v);
+        if (v == NULL) {
+            if (create && (f->flags & FIELD_REQUIRED)) {
+                snprintf(field, cap, "%s", f->name);
+                return API_ERR_MISSING_PARAM;
+            }
+            continue;
+        }
+        if (!kind_ok(f, v)) {
+            snprintf(field, cap, "%s", f->name);
+            return API_ERR_INVALID_PARAM;
+        }
+        if (f->members &&
+            (e = check_members(f, v, f->name, field, cap)) != API_OK)
+            return e;
+    }
+    return API_OK;
+}
+
+/* A copy of v holding only f's members, in f's order. */
+static json_object *
+members_copy(const struct field *f, json_object *v)
+{
+    json_object *o = json_object_new_object();
+    size_t i;
+
+    if (o == NULL)
+        return NULL;
+    for (i = 0; i < f->n_members; i++) {
+        json_object *mv = NULL;
+        if (!json_object_object_get_ex(v, f->members[i].name, &mv) ||
+            mv == NULL)
+            continue;
+        if (json_object_object_add(o, f->members[i].name,
+                                   json_object_get(mv)) != 0) {
+            json_object_put(mv);
+            json_object_put(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+int
+resource_apply(const struct resource *r, json_object *rec,
+               json_object **secret, json_object *body, bool create)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_fields; i++) {
+        const struct field *f = &r->fields[i];
+        json_object *v = NULL, *nv, *dst;
+
+        if (!(f->flags & FIELD_WRITABLE))
+            continue;
+        json_object_object_get_ex(body, f->name, &v);
+        if (v != NULL)
+            nv = f->members ? members_copy(f, v) : json_object_get(v);
+        else if (create && f->dflt)
+            nv = json_tokener_parse(f->dflt);
+        else
+            continue;
+        if (nv == NULL)
+            return -1;
+        dst = rec;
+        if (f->flags & FIELD_WRITE_ONLY) {
+            if (*secret == NULL && (*secret = json_object_new_object()) ==
+                                       NULL) {
+                json_object_put(nv);
+                return -1;
+            }
+            dst = *secret;
+        }
+        if (json_object_object_add(dst, f->name, nv) != 0) {
+            json_object_put(nv);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Percent-encodes what is not an RFC 3986 unreserved character. */
+static void
+add_path_segment(struct buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                     (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                     c == '_' || c == '~';
+        if (plain) {
+            buf_addc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_add(b, e, 3);
+        }
+    }
+}
+
+static void
+add_value(struct buf *b, json_object *v)
+{
+    if (json_object_is_type(v, json_type_string))
+        render_json_string(b, json_object_get_string(v),
+                           (size_t)json_object_get_string_len(v));
+    else
+        buf_adds(b, json_object_to_json_string_ext(v, JSON_FLAGS));
+}
+
+void
+resource_render(const struct resource *r, json_object *rec, struct buf *pre,
+                struct buf *post)
+{
+    struct buf *out = pre;
+    size_t i;
+    bool first = true;
+
+    buf_addc(pre, '{');
+    for (i = 0; i < r->n_fields; i++) {
+        const struct field *f = &r->fields[i];
+        json_object *v = NULL;
+
+        if (f->flags & FIELD_WRITE_ONLY)
+            continue;
+        json_object_object_get_ex(rec, f->name, &v);
+        if (!first)
+            buf_addc(out, ',');
+        first = false;
+        buf_addc(out, '"');
+        buf_adds(out, f->name);
+        buf_adds(out, "\":");
+        if (f->kind == FIELD_URL && !json_object_is_type(v, json_type_string)) {
+            json_object *id = NULL;
+            json_object_object_get_ex(rec, "id", &id);
+            buf_addc(out, '"');
+            buf_adds(post, r->path);
+            buf_addc(post, '/');
+            add_path_segment(post, json_object_get_string(id),
+                             (size_t)json_object_get_string_len(id));
+            buf_addc(post, '"');
+            out = post;
+            continue;
+        }
+        if (v == NULL)
+            buf_adds(out, "null");
+        else
+            add_value(out, v);
+    }
+    buf_addc(out, '}');
+}
+
+int
+resource_parse_row(const struct store_row *row, json_object **rec,
+                   json_object **secret)
+{
+    struct json_tokener *tok = json_tokener_new();
+    json_object *o = NULL;
+    int rc = -1;
+
+    *rec = NULL;
+    *secret = NULL;
+    if (tok == NULL)
+        return -1;
+    o = json_tokener_parse_ex(tok, row->pre, (int)row->pre_len);
+    if (row->post && json_tokener_get_error(tok) == json_tokener_continue)
+        o = json_tokener_parse_ex(tok, row->post, (int)row->post_len);
+    if (o == NULL || !json_object_is_type(o, json_type_object))
+        goto out;
+    if (row->post)
+        json_object_object_del(o, "url"); /* derived: rendered anew */
+    if (row->secret) {
+        json_tokener_reset(tok);
+        *secret = json_tokener_parse_ex(tok, row->secret,
+                                        (int)row->secret_len);
+        if (*secret == NULL)
+            goto out;
+    }
+    *rec = o;
+    o = NULL;
+    rc = 0;
+out:
+    json_object_put(o);
+    json_tokener_free(tok);
+    return rc;
+}

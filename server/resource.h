@@ -1,0 +1,103 @@
+/*
+ * resource.h - resource descriptors: one table of fields per resource that
+ * drives the checks of request bodies (create and update), the checks of
+ * fixture records, and the rendering of items (list, fetch, create,
+ * update). A record is a json-c object holding the rendered fields; the
+ * write-only fields travel beside it, never rendered.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef ASSISTANTS_MOCK_RESOURCE_H
+#define ASSISTANTS_MOCK_RESOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "errors.h"
+#include "store.h"
+
+struct json_object;
+
+enum field_kind {
+    FIELD_STRING,
+    FIELD_BOOL,
+    FIELD_OBJECT,  /* a JSON object; with members, checked member by member */
+    FIELD_ACCOUNT, /* account_sid: the owning account */
+    FIELD_ID,      /* the resource's id, with its prefix */
+    FIELD_URL,     /* <base><path>/<id> unless a fixture fixes it */
+    FIELD_DATE,    /* YYYY-MM-DDTHH:MM:SSZ, set by the server */
+};
+
+/* Field flags. */
+enum {
+    FIELD_REQUIRED = 1 << 0,   /* in a create body (and inside objects) */
+    FIELD_WRITABLE = 1 << 1,   /* accepted in create and update bodies */
+    FIELD_WRITE_ONLY = 1 << 2, /* accepted, stored, never rendered */
+    FIELD_OPTIONAL = 1 << 3,   /* may be absent from a fixture record */
+};
+
+struct field {
+    const char *name;
+    enum field_kind kind;
+    unsigned flags;
+    const struct field *members; /* FIELD_OBJECT: checked members, or NULL */
+    size_t n_members;
+    const char *dflt; /* JSON text of the value a create without it gets */
+};
+
+struct resource {
+    const char *name;      /* "assistant", for messages */
+    const char *path;      /* "/v1/Assistants": item url = path/id */
+    const char *id_prefix; /* "aia_asst_" */
+    const char *list_key;  /* "assistants" */
+    enum store_table table;
+    const struct field *fields; /* in the spec's key order */
+    size_t n_fields;
+};
+
+extern const struct resource resource_assistant;
+
+/* The field called name, or NULL. */
+const struct field *resource_field(const struct resource *r,
+                                   const char *name);
+
+/*
+ * Checks a request body (a JSON object) against r's writable fields: types,
+ * required fields on create, members of objects. Unknown keys are ignored;
+ * a null value counts as absent. On a problem returns API_ERR_MISSING_PARAM
+ * or API_ERR_INVALID_PARAM and writes the field's path ("customer_ai.x") to
+ * field (cap bytes).
+ */
+enum api_err resource_check_body(const struct resource *r,
+                                 struct json_object *body, bool create,
+                                 char *field, size_t cap);
+
+/*
+ * Merges a checked body into rec (rendered fields) and secret (write-only
+ * fields, may be NULL when there are none and the body has none: it is then
+ * created): given fields replace, absent and null ones stay; on create,
+ * absent fields with a default get it. Objects with members keep only those
+ * members, in the descriptor's order. 0 or -1 out of memory.
+ */
+int resource_apply(const struct resource *r, struct json_object *rec,
+                   struct json_object **secret, struct json_object *body,
+                   bool create);
+
+/*
+ * Renders rec as r's JSON item, fields in descriptor order, split where the
+ * base URL goes: item = pre + base + post; with a fixed url (a string "url"
+ * in rec) the whole item is in pre and post stays empty.
+ */
+void resource_render(const struct resource *r, struct json_object *rec,
+                     struct buf *pre, struct buf *post);
+
+/*
+ * Parses a stored row back into a record (*rec, caller puts it) and its
+ * write-only fields (*secret, NULL when none). A derived url is dropped, a
+ * fixed one kept. 0 or -1.
+ */
+int resource_parse_row(const struct store_row *row, struct json_object **rec,
+                       struct json_object **secret);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * router.c - see router.h.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "router.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "assistants.h"
+#include "auth.h"
+#include "body.h"
+#include "paging.h"
+#include "util.h"
+
+#define ROUTER_MAX_HEADERS 16384
+
+typedef void (*route_fn)(struct call *c);
+
+/* Route flags: the policy applied before the handler. */
+enum {
+    R_AUTH = 1 << 0, /* Basic auth, link base, rate limit */
+    R_JSON = 1 << 1, /* a JSON object body (or none: {}) */
+};
+
+struct route {
+    unsigned methods; /* HTTP_GET also serves HEAD */
+    const char *pattern;
+    route_fn fn;
+    unsigned flags;
+};
+
+static void health(struct call *c);
+
+/*
+ * The API, one row per operation. Rows of one path are adjacent: they make
+ * its Allow header.
+ */
+static const struct route routes[] = {
+    {HTTP_GET, "/v1/Assistants", assistants_list, R_AUTH},
+    {HTTP_POST, "/v1/Assistants", assistants_create, R_AUTH | R_JSON},
+    {HTTP_GET, "/v1/Assistants/{id}", assistants_fetch, R_AUTH},
+    {HTTP_PUT, "/v1/Assistants/{id}", assistants_update, R_AUTH | R_JSON},
+    {HTTP_DELETE, "/v1/Assistants/{id}", assistants_delete, R_AUTH},
+    {HTTP_GET, "/healthz", health, 0},
+    {HTTP_GET, "/readyz", health, 0},
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Allow of each route's path: "GET, HEAD, POST, OPTIONS". */
+static char allow[N_ROUTES][64];
+
+/* Per-account rate windows: second << 32 | count. */
+struct router_rates {
+    unsigned limit;
+    size_t n;
+    _Atomic uint64_t window[];
+};
+
+unsigned
+request_method(const char *name)
+{
+    static const struct {
+        const char *name;
+        unsigned m;
+    } methods[] = {
+        {"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},
+        {"POST", HTTP_POST},     {"PUT", HTTP_PUT},
+        {"DELETE", HTTP_DELETE}, {"OPTIONS", HTTP_OPTIONS},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (strcmp(name, methods[i].name) == 0)
+            return methods[i].m;
+    return HTTP_OTHER;
+}
+
+static void
+build_allow(void)
+{
+    static const struct {
+        unsigned m;
+        const char *name;
+    } order[] = {
+        {HTTP_GET, "GET"},   {HTTP_HEAD, "HEAD"},     {HTTP_POST, "POST"},
+        {HTTP_PUT, "PUT"},   {HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"},
+    };
+    size_t i, j, k;
+
+    for (i = 0; i < N_ROUTES; i++) {
+        unsigned m = HTTP_OPTIONS;
+        size_t n = 0;
+
+        for (j = 0; j < N_ROUTES; j++)
+            if (strcmp(routes[j].pattern, routes[i].pattern) == 0)
+                m |= routes[j].methods;
+        if (m & HTTP_GET)
+            m |= HTTP_HEAD;
+        allow[i][0] = '\0';
+        for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+            if (!(m & order[k].m))
+                continue;
+            n += (size_t)snprintf(allow[i] + n, sizeof(allow[i]) - n, "%s%s",
+                                  n ? ", " : "", order[k].name);
+        }
+    }
+}
+
+int
+router_init(struct app *app, const struct config *cfg, struct store *store,
+            const struct accounts *accts)
+{
+    memset(app, 0, sizeof(*app));
+    app->cfg = cfg;
+    app->store = store;
+    app->accts = accts;
+    atomic_init(&app->ready, false);
+    build_allow();
+    if (cfg->rate_limit && accts->n_accounts) {
+        size_t n = accts->n_accounts, i;
+        app->rates = malloc(sizeof(*app->rates) +
+                            n * sizeof(app->rates->window[0]));
+        if (app->rates == NULL)
+            return -1;
+        app->rates->limit = cfg->rate_limit;
+        app->rates->n = n;
+        for (i = 0; i < n; i++)
+            atomic_init(&app->rates->window[i], 0);
+    }
+    return 0;
+}
+
+void
+router_release(struct app *app)
+{
+    if (app == NULL)
+        return;
+    free(app->rates);
+    app->rates = NULL;
+}
+
+bool
+router_match(const char *pattern, const char *path, size_t len,
+             char params[][ROUTER_MAX_PARAM + 1], size_t *param_len)
+{
+    const char *p = pattern;
+    size_t i = 0;
+    int np = 0;
+
+    while (*p) {
+        const char *pend;
+        size_t seg, plen;
+
+        if (*p != '/' || i >= len || path[i] != '/')
+            return false;
+        p++;
+        i++;
+        pend = strchr(p, '/');
+        plen = pend ? (size_t)(pend - p) : strlen(p);
+        for (seg = 0; i + seg < len && path[i + seg] != '/'; seg++)
+            ;
+        if (*p == '{') {
+            long n;
+            if (seg == 0 || np >= ROUTER_MAX_PARAMS ||
+                seg > ROUTER_MAX_PARAM * 3)
+                return false;
+            {
+                char dec[ROUTER_MAX_PARAM * 3 + 1];
+                n = util_percent_decode(path + i, seg, dec, false);
+                if (n < 0 || (size_t)n > ROUTER_MAX_PARAM)
+                    return false;
+                memcpy(params[np], dec, (size_t)n + 1);
+            }
+            param_len[np++] = (size_t)n;
+        } else if (seg != plen || memcmp(path + i, p, plen) != 0) {
+            return false;
+        }
+        i += seg;
+        p += plen;
+    }
+    return i == len;
+}
+
+void
+call_error(struct call *c, enum api_err e, const char *arg1, const char *arg2)
+{
+    buf_reset(&c->rs->body);
+    api_err_render(&c->rs->body, e, arg1, arg2);
+    c->rs->status = api_err_status(e);
+    c->rs->no_content = false;
+    c->rs->www_authenticate = e == API_ERR_AUTH;
+}
+
+void
+call_not_found(struct call *c)
+{
+    call_error(c, API_ERR_NOT_FOUND, c->path, NULL);
+}
+
+static void
+health(struct call *c)
+{
+    bool live = c->path[1] == 'h';
+    bool ready = live || atomic_load(&c->app->ready);
+
+    buf_adds(&c->rs->body, live    ? "{\"status\":\"ok\"}"
+                           : ready ? "{\"status\":\"ready\"}"
+                                   : "{\"status\":\"starting\"}");
+    c->rs->status = ready ? 200 : 503;
+}
+
+/* The link base: --public-url, else http:// + Host, else the listener. */
+static enum api_err
+link_base(struct call *c)
+{
+    const struct request *rq = c->rq;
+    const char *pub = c->app->cfg->public_url;
+
+    if (pub[0]) {
+        c->base_len = strlen(pub);
+        memcpy(c->base, pub, c->base_len + 1);
+    } else if (rq->host) {
+        size_t n = strlen(rq->host);
+        if (!paging_host_valid(rq->host, n))
+            return API_ERR_HOST;
+        memcpy(c->base, "http://", 7);
+        memcpy(c->base + 7, rq->host, n + 1);
+        c->base_len = n + 7;
+    } else {
+        c->base_len = rq->fallback_len;
+        memcpy(c->base, rq->fallback_base, c->base_len + 1);
+    }
+    return API_OK;
+}
+
+static bool
+rate_allow(struct router_rates *r, size_t acct)
+{
+    _Atomic uint64_t *w;
+    uint64_t now, cur, next;
+    struct timespec ts;
+
+    if (r == NULL || acct >= r->n)
+        return true;
+    w = &r->window[acct];
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    now = (uint64_t)ts.tv_sec;
+    cur = atomic_load(w);
+    do {
+        if (cur >> 32 != now)
+            next = now << 32 | 1;
+        else if ((cur & 0xffffffffu) >= r->limit)
+            return false;
+        else
+            next = cur + 1;
+    } while (!atomic_compare_exchange_weak(w, &cur, next));
+    return true;
+}
+
+/* application/json, any case, optionally followed by parameters. */
+static bool
+is_json_type(const char *ct)
+{
+    size_t n;
+
+    if (ct == NULL)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, "application/json", 16) != 0)
+        return false;
+    ct += 16;
+    n = strspn(ct, " \t");
+    return ct[n] == '\0' || ct[n] == ';';
+}
+
+static enum api_err
+read_body(struct call *c)
+{
+    const struct request *rq = c->rq;
+
+    if (rq->body_too_large)
+        return API_ERR_BODY_TOO_LARGE;
+    if (rq->body_len == 0) {
+        c->body = json_object_new_object();
+        return c->body ? API_OK : API_ERR_INTERNAL;
+    }
+    if (!is_json_type(rq->content_type))
+        return API_ERR_CONTENT_TYPE;
+    if (body_parse(rq->body, rq->body_len, &c->body) < 0)
+        return API_ERR_INVALID_JSON;
+    if (!json_object_is_type(c->body, json_type_object))
+        return API_ERR_INVALID_JSON;
+    return API_OK;
+}
+
+static void
+dispatch(struct call *c)
+{
+    const struct request *rq = c->rq;
+    const struct route *r = NULL;
+    size_t i, first = N_ROUTES;
+    unsigned m = rq->m == HTTP_HEAD ? HTTP_GET : rq->m;
+    enum api_err e;
+    long n;
+    int acct;
+
+    if (rq->uri_too_long) {
+        snprintf(c->path, sizeof(c->path), "%s", "?");
+        call_error(c, API_ERR_URI_TOO_LONG, NULL, NULL);
+        return;
+    }
+    if (rq->header_bytes > ROUTER_MAX_HEADERS) {
+        call_error(c, API_ERR_HEADERS_TOO_LARGE, NULL, NULL);
+        return;
+    }
+    n = rq->path_len < sizeof(c->path)
+            ? util_percent_decode(rq->path, rq->path_len, c->path, false)
+            : -1;
+    if (n < 0) {
+        /* Not decodable: report it as sent. */
+        size_t k = rq->path_len < sizeof(c->path) - 1 ? rq->path_len
+                                                      : sizeof(c->path) - 1;
+        memcpy(c->path, rq->path, k);
+        c->path[k] = '\0';
+        call_not_found(c);
+        return;
+    }
+    for (i = 0; i < N_ROUTES; i++) {
+        if (first < N_ROUTES &&
+            strcmp(routes[i].pattern, routes[first].pattern) != 0)
+            break;
+        if (first == N_ROUTES &&
+            !router_match(routes[i].pattern, rq->path, rq->path_len,
+                          c->param, c->param_len))
+            continue;
+        if (first == N_ROUTES)
+            first = i;
+        if (routes[i].methods & m)
+            r = &routes[i];
+    }
+    if (first == N_ROUTES) {
+        call_not_found(c);
+        return;
+    }
+    c->rs->cors_methods = allow[first];
+    if (rq->m == HTTP_OPTIONS) {
+        c->rs->status = 204;
+        c->rs->no_content = true;
+        c->rs->allow = allow[first];
+        return;
+    }
+    if (routes[first].flags & R_AUTH) {
+        if ((e = link_base(c)) != API_OK) {
+            call_error(c, e, NULL, NULL);
+            return;
+        }
+        if (auth_check(c->app->accts, rq->authorization, &acct) != API_OK) {
+            call_error(c, API_ERR_AUTH, NULL, NULL);
+            return;
+        }
+        c->account = &c->app->accts->accounts[acct];
+        c->acct = c->account->store_id;
+    }
+    if (r == NULL) {
+        call_error(c, API_ERR_METHOD, c->path, rq->method);
+        c->rs->allow = allow[first];
+        return;
+    }
+    if ((r->flags & R_AUTH) &&
+        !rate_allow(c->app->rates, (size_t)(c->account - c->app->accts->accounts))) {
+        call_error(c, API_ERR_RATE, NULL, NULL);
+        return;
+    }
+    if ((r->flags & R_JSON) && (e = read_body(c)) != API_OK) {
+        call_error(c, e, NULL, NULL);
+        return;
+    }
+    c->rs->status = 200;
+    r->fn(c);
+}
+
+void
+router_handle(struct app *app, const struct request *rq, struct response *rs)
+{
+    struct call *c = calloc(1, sizeof(*c));
+
+    if (c == NULL) {
+        api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
+        rs->status = 500;
+        return;
+    }
+    c->app = app;
+    c->rq = rq;
+    c->rs = rs;
+    c->acct = -1;
+    dispatch(c);
+    if (buf_failed(&rs->body))
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    json_object_put(c->body);
+    free(c);
+}
