@@ -686,30 +686,6 @@ load_env(struct loader *ld, const struct fixtures_env *env)
 
 /* ---- assistants ---- */
 
-enum fx_field {
-    F_ID,
-    F_ACCOUNT_SID,
-    F_NAME,
-    F_OWNER,
-    F_MODEL,
-    F_PROMPT,
-    F_CUSTOMER_AI,
-    F_DATE_CREATED,
-    F_DATE_UPDATED,
-    F_URL,
-    F_COUNT
-};
-
-static const char *const field_names[F_COUNT] = {
-    "id",    "account_sid",  "name",         "owner",        "model",
-    "personality_prompt", "customer_ai", "date_created", "date_updated", "url"};
-
-static bool
-field_required(enum fx_field f)
-{
-    return f != F_ACCOUNT_SID && f != F_URL;
-}
-
 static void
 str_of(json_object *v, struct render_str *out)
 {
@@ -788,16 +764,134 @@ check_sid_fast(struct loader *ld, const char *file, size_t index,
                      "AC");
 }
 
+/* The resource whose records the "assistants" arrays hold. */
+#define R (&resource_assistant)
+/* Most fields a resource has. */
+#define FIXTURES_MAX_FIELDS 16
+
+/* The value of field name among f (as check_fields filled it). */
+static json_object *
+field_value(const struct resource *r, json_object **f, const char *name)
+{
+    const struct field *fd = resource_field(r, name);
+
+    return fd ? f[fd - r->fields] : NULL;
+}
+
+/*
+ * Checks record o (an object) against r's fields, as a fixture: every
+ * rendered field is required unless FIELD_OPTIONAL, unknown keys are
+ * errors, each value must have its field's kind. f[i] gets field i's value
+ * (NULL when absent or a null url); *created the date_created. Reports
+ * every problem; returns true when there was none.
+ */
+static bool
+check_fields(struct loader *ld, const char *file, size_t index,
+             const struct resource *r, json_object *o, json_object **f,
+             int64_t *created)
+{
+    char path[64], fpath[96];
+    bool ok = true;
+    size_t i;
+
+    json_object_object_foreach(o, key, val) {
+        const struct field *fd = resource_field(r, key);
+        if (fd == NULL || (fd->flags & FIELD_WRITE_ONLY)) {
+            problem(ld, file, apath(path, sizeof(path), index, NULL),
+                    "unknown key %s", quote(ld, key, strlen(key)));
+            ok = false;
+            continue;
+        }
+        f[fd - r->fields] = val;
+    }
+    for (i = 0; i < r->n_fields; i++) {
+        const struct field *fd = &r->fields[i];
+        json_object *v = f[i];
+        const char *fp = apath(fpath, sizeof(fpath), index, fd->name);
+        struct render_str str;
+        int64_t date;
+
+        if (fd->flags & FIELD_WRITE_ONLY)
+            continue;
+        if (v == NULL || (fd->kind == FIELD_URL &&
+                          json_object_is_type(v, json_type_null))) {
+            f[i] = NULL;
+            if (!(fd->flags & FIELD_OPTIONAL)) {
+                problem(ld, file, apath(path, sizeof(path), index, NULL),
+                        "missing required field \"%s\"", fd->name);
+                ok = false;
+            }
+            continue;
+        }
+        if (fd->kind == FIELD_ACCOUNT) {
+            ok = check_sid_fast(ld, file, index, v) && ok;
+            continue;
+        }
+        if (fd->kind == FIELD_OBJECT || fd->kind == FIELD_BOOL) {
+            json_type want = fd->kind == FIELD_OBJECT ? json_type_object
+                                                      : json_type_boolean;
+            if (!json_object_is_type(v, want)) {
+                problem(ld, file, fp, "expected %s, got %s",
+                        fd->kind == FIELD_OBJECT ? "an object" : "a boolean",
+                        type_name(v));
+                ok = false;
+            }
+            continue;
+        }
+        if (!json_object_is_type(v, json_type_string)) {
+            problem(ld, file, fp, "expected a string, got %s", type_name(v));
+            ok = false;
+            continue;
+        }
+        str_of(v, &str);
+        if (!render_utf8_valid(str.s, str.n)) {
+            problem(ld, file, fp, "invalid UTF-8 in string");
+            ok = false;
+        }
+        if (str.n > FIXTURES_MAX_STRING) {
+            problem(ld, file, fp, "expected at most %d bytes, got %zu",
+                    FIXTURES_MAX_STRING, str.n);
+            ok = false;
+        }
+        if (fd->kind == FIELD_ID) {
+            size_t pn = strlen(r->id_prefix);
+            if (str.n <= pn || memcmp(str.s, r->id_prefix, pn) != 0 ||
+                memchr(str.s, '\n', str.n)) {
+                problem(ld, file, fp,
+                        "expected \"%s\" followed by at least one "
+                        "character, got %s",
+                        r->id_prefix, quote(ld, str.s, str.n));
+                ok = false;
+            } else if (str.n > FIXTURES_MAX_ID) {
+                problem(ld, file, fp, "expected at most %d bytes, got %zu",
+                        FIXTURES_MAX_ID, str.n);
+                ok = false;
+            }
+        } else if (fd->kind == FIELD_DATE) {
+            if (util_parse_date(str.s, str.n, &date) < 0) {
+                problem(ld, file, fp,
+                        "expected a UTC date like \"2025-01-02T03:04:05Z\", "
+                        "got %s",
+                        quote(ld, str.s, str.n));
+                ok = false;
+            } else if (strcmp(fd->name, "date_created") == 0) {
+                *created = date;
+            }
+        }
+    }
+    return ok;
+}
+
 static void
 load_assistant(struct loader *ld, struct source *s, size_t index,
                size_t start, size_t end)
 {
-    json_object *o, *f[F_COUNT] = {0};
+    json_object *o, *f[FIXTURES_MAX_FIELDS] = {0};
     struct render_str id;
     char path[64], fpath[96];
 #define P apath(path, sizeof(path), index, NULL)
 #define FP(field) apath(fpath, sizeof(fpath), index, (field))
-    int64_t created = 0, updated;
+    int64_t created = 0;
     int acct = ld->default_acct, i, dup_file = 0, dup_index = 0, rc;
     bool ok = true;
     const char *cai;
@@ -819,95 +913,15 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
                 "lost");
         ok = false;
     }
-    json_object_object_foreach(o, key, val) {
-        for (i = 0; i < F_COUNT; i++)
-            if (strcmp(key, field_names[i]) == 0)
-                break;
-        if (i == F_COUNT) {
-            problem(ld, s->name, P, "unknown key %s",
-                    quote(ld, key, strlen(key)));
-            ok = false;
-            continue;
-        }
-        f[i] = val;
-    }
-    for (i = 0; i < F_COUNT; i++) {
-        if (f[i] == NULL || (i == F_URL && json_object_is_type(f[i],
-                                                               json_type_null))) {
-            f[i] = NULL;
-            if (field_required((enum fx_field)i)) {
-                problem(ld, s->name, P, "missing required field \"%s\"",
-                        field_names[i]);
-                ok = false;
-            }
-            continue;
-        }
-        if (i == F_CUSTOMER_AI) {
-            if (!json_object_is_type(f[i], json_type_object)) {
-                problem(ld, s->name, FP(field_names[i]), "expected an object, got %s",
-                        type_name(f[i]));
-                ok = false;
-            }
-            continue;
-        }
-        if (i == F_ACCOUNT_SID) {
-            if (!check_sid_fast(ld, s->name, index, f[i]))
-                ok = false;
-            continue;
-        }
-        if (!json_object_is_type(f[i], json_type_string)) {
-            problem(ld, s->name, FP(field_names[i]), "expected a string, got %s",
-                    type_name(f[i]));
-            ok = false;
-            continue;
-        }
-        if (!render_utf8_valid(json_object_get_string(f[i]),
-                               (size_t)json_object_get_string_len(f[i]))) {
-            problem(ld, s->name, FP(field_names[i]),
-                    "invalid UTF-8 in string");
-            ok = false;
-        }
-        if (json_object_get_string_len(f[i]) > FIXTURES_MAX_STRING) {
-            problem(ld, s->name, FP(field_names[i]), "expected at most %d bytes, got %d",
-                    FIXTURES_MAX_STRING, json_object_get_string_len(f[i]));
-            ok = false;
-        }
-    }
-    if (f[F_ID] && json_object_is_type(f[F_ID], json_type_string)) {
-        str_of(f[F_ID], &id);
-        if (id.n < 10 || memcmp(id.s, "aia_asst_", 9) != 0 ||
-            memchr(id.s, '\n', id.n)) {
-            problem(ld, s->name, FP("id"),
-                    "expected \"aia_asst_\" followed by at least one "
-                    "character, got %s",
-                    quote(ld, id.s, id.n));
-            ok = false;
-        } else if (id.n > FIXTURES_MAX_ID) {
-            problem(ld, s->name, FP("id"), "expected at most %d bytes, got %zu",
-                    FIXTURES_MAX_ID, id.n);
-            ok = false;
-        }
-    }
-    for (i = F_DATE_CREATED; i <= F_DATE_UPDATED; i++) {
-        struct render_str d;
-        if (f[i] == NULL || !json_object_is_type(f[i], json_type_string))
-            continue;
-        str_of(f[i], &d);
-        if (util_parse_date(d.s, d.n, i == F_DATE_CREATED ? &created
-                                                          : &updated) < 0) {
-            problem(ld, s->name, FP(field_names[i]),
-                    "expected a UTC date like \"2025-01-02T03:04:05Z\", got %s",
-                    quote(ld, d.s, d.n));
-            ok = false;
-        }
-    }
-    if (f[F_ACCOUNT_SID] && ok) {
-        acct = accounts_find(&ld->fx->accts, json_object_get_string(f[F_ACCOUNT_SID]));
+    if (!check_fields(ld, s->name, index, R, o, f, &created))
+        ok = false;
+    if (field_value(R, f, "account_sid") && ok) {
+        acct = accounts_find(&ld->fx->accts, json_object_get_string(field_value(R, f, "account_sid")));
         if (acct < 0) {
             problem(ld, s->name, FP("account_sid"),
                     "account %s has no credentials: add it to \"accounts\" "
                     "or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
-                    quote(ld, json_object_get_string(f[F_ACCOUNT_SID]), 34));
+                    quote(ld, json_object_get_string(field_value(R, f, "account_sid")), 34));
             ok = false;
         }
     } else if (ok && acct < 0) {
@@ -920,13 +934,13 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         goto out;
 
     cai = json_object_to_json_string_ext(
-        f[F_CUSTOMER_AI], JSON_C_TO_STRING_PLAIN |
+        field_value(R, f, "customer_ai"), JSON_C_TO_STRING_PLAIN |
                               JSON_C_TO_STRING_NOSLASHESCAPE);
     if (!render_utf8_valid(cai, strlen(cai))) {
         problem(ld, s->name, FP("customer_ai"), "invalid UTF-8 in string");
         goto out;
     }
-    if (f[F_ACCOUNT_SID] == NULL) {
+    if (field_value(R, f, "account_sid") == NULL) {
         json_object *sid = json_object_new_string_len(
             ld->fx->accts.accounts[acct].sid, 34);
         if (sid == NULL || json_object_object_add(o, "account_sid", sid)) {
@@ -935,10 +949,10 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
             goto out;
         }
     }
-    str_of(f[F_ID], &id);
+    str_of(field_value(R, f, "id"), &id);
     buf_reset(&ld->pre);
     buf_reset(&ld->post);
-    resource_render(&resource_assistant, o, &ld->pre, &ld->post);
+    resource_render(R, o, &ld->pre, &ld->post);
     if (buf_failed(&ld->pre) || buf_failed(&ld->post)) {
         problem(ld, s->name, P, "out of memory");
         goto out;

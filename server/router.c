@@ -316,10 +316,6 @@ dispatch(struct call *c)
         call_error(c, API_ERR_URI_TOO_LONG, NULL, NULL);
         return;
     }
-    if (rq->header_bytes > ROUTER_MAX_HEADERS) {
-        call_error(c, API_ERR_HEADERS_TOO_LARGE, NULL, NULL);
-        return;
-    }
     n = rq->path_len < sizeof(c->path)
             ? util_percent_decode(rq->path, rq->path_len, c->path, false)
             : -1;
@@ -350,6 +346,10 @@ dispatch(struct call *c)
         return;
     }
     c->rs->cors_methods = allow[first];
+    if (rq->header_bytes > ROUTER_MAX_HEADERS) {
+        call_error(c, API_ERR_HEADERS_TOO_LARGE, NULL, NULL);
+        return;
+    }
     if (rq->m == HTTP_OPTIONS) {
         c->rs->status = 204;
         c->rs->no_content = true;
