@@ -392,15 +392,19 @@ http_stop(struct http_server *srv)
     if (srv == NULL)
         return;
     atomic_store(&srv->app->ready, false);
+    /*
+     * The quiesced socket is ours to close, but only after
+     * MHD_stop_daemon(): its threads may still be polling it.
+     */
     fd = MHD_quiesce_daemon(srv->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     deadline = util_now_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000ULL;
     while (atomic_load(&srv->inflight) > 0 && util_now_ns() < deadline) {
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     free(srv);
 }
 

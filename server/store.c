@@ -181,7 +181,6 @@ struct store {
     int open_flags;  /* and how */
     bool is_file;
     bool is_new;
-    bool loading;
     struct fair_lock lock;
     pthread_mutex_t conns_lock; /* guards conns */
     struct store_conn *conns;
@@ -260,7 +259,11 @@ store_new(void)
     return s;
 }
 
-/* Applies the schema to a new database. */
+/*
+ * Applies the schema to a new database, in a transaction that stays open
+ * until store_load_end commits it with the seeded rows: a first start that
+ * dies while seeding leaves an empty file, which the next start seeds anew.
+ */
 static int
 create_schema(struct store *s)
 {
@@ -271,7 +274,7 @@ create_schema(struct store *s)
     snprintf(pragma, sizeof(pragma),
              "PRAGMA application_id = %d; PRAGMA user_version = %d",
              STORE_APP_ID, STORE_SCHEMA_VERSION);
-    return exec(s->db, pragma) < 0 ? -1 : exec(s->db, "COMMIT");
+    return exec(s->db, pragma);
 }
 
 struct store *
@@ -297,7 +300,8 @@ store_open(void)
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit);
     if (exec(s->db, "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF;"
                     "PRAGMA cache_size = -8192") < 0 ||
-        create_schema(s) < 0 || prepare_writer(s) < 0)
+        create_schema(s) < 0 || exec(s->db, "COMMIT") < 0 ||
+        prepare_writer(s) < 0)
         goto fail;
     return s;
 fail:
@@ -362,6 +366,10 @@ store_open_file(const char *path, char *err, size_t cap)
     }
     app = pragma_int(s->db, "PRAGMA application_id");
     ver = pragma_int(s->db, "PRAGMA user_version");
+    if (exec(s->db, "PRAGMA synchronous = NORMAL") < 0) {
+        snprintf(err, cap, "%s", sqlite3_errmsg(s->db));
+        goto fail;
+    }
     if (tables == 0 && app == 0 && ver == 0) {
         s->is_new = true;
         if (exec(s->db, "PRAGMA journal_mode = WAL") < 0 ||
@@ -385,8 +393,7 @@ store_open_file(const char *path, char *err, size_t cap)
         snprintf(err, cap, "%s", sqlite3_errmsg(s->db));
         goto fail;
     }
-    if (exec(s->db, "PRAGMA synchronous = NORMAL") < 0 ||
-        prepare_writer(s) < 0) {
+    if (prepare_writer(s) < 0) {
         snprintf(err, cap, "%s", sqlite3_errmsg(s->db));
         goto fail;
     }
@@ -472,8 +479,8 @@ store_account(struct store *s, const char *sid)
 int
 store_load_begin(struct store *s)
 {
-    s->loading = true;
-    return exec(s->db, "BEGIN");
+    /* A new state file is still in create_schema's transaction. */
+    return sqlite3_get_autocommit(s->db) ? exec(s->db, "BEGIN") : 0;
 }
 
 static void
@@ -549,7 +556,6 @@ store_insert(struct store *s, int acct, int64_t created, const char *id,
 int
 store_load_end(struct store *s)
 {
-    s->loading = false;
     if (exec(s->db, "COMMIT") < 0)
         return -1;
     return s->is_new ? exec(s->db, "ANALYZE") : 0;
