@@ -109,7 +109,7 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (cfg.state[0]) {
+    if (cfg.state[0] && !cfg.check) { /* --check writes no file */
         char err[512];
         store = store_open_file(cfg.state, err, sizeof(err));
         if (store == NULL) {

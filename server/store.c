@@ -142,7 +142,9 @@ static const char *const table_names[STORE_TABLE_COUNT] = {
     [STORE_ASSISTANTS] = "assistants",
 };
 
-#define COLS "created, id, pre, post, secret"
+/* Readers never need the write-only column: only an update reads it. */
+#define COLS "created, id, pre, post"
+#define COLS_SECRET COLS ", secret"
 static const char *const read_sql[R_COUNT_STMTS] = {
     [R_FIRST] = "SELECT " COLS " FROM %s WHERE acct = ?1 "
                 "ORDER BY created, id LIMIT ?2",
@@ -158,7 +160,7 @@ static const char *const write_sql[W_COUNT_STMTS] = {
     [W_INSERT] = "INSERT INTO %s (acct, created, id, pre, post, secret, "
                  "origin, src_file, src_index) VALUES (?,?,?,?,?,?,?,?,?)",
     [W_FIND_DUP] = "SELECT src_file, src_index FROM %s WHERE id = ?",
-    [W_GET] = "SELECT " COLS ", origin FROM %s WHERE id = ?2 AND acct = ?1",
+    [W_GET] = "SELECT " COLS_SECRET " FROM %s WHERE id = ?2 AND acct = ?1",
     [W_UPDATE] = "UPDATE %s SET pre = ?3, post = ?4, secret = ?5, "
                  "origin = 0 WHERE id = ?2 AND acct = ?1",
     [W_DELETE] = "DELETE FROM %s WHERE id = ?2 AND acct = ?1",
@@ -611,10 +613,12 @@ fault_handler(void *arg)
     return 1; /* interrupts the statement: SQLITE_INTERRUPT */
 }
 
-/* Fills row from the current result (columns as COLS). 0 or -1. */
+/* Fills row from the current result (COLS, or COLS_SECRET). 0 or -1. */
 static int
 read_row(sqlite3_stmt *st, struct store_row *row)
 {
+    bool secret = sqlite3_column_count(st) > 4;
+
     row->key.created = sqlite3_column_int64(st, 0);
     row->key.id = (const char *)sqlite3_column_text(st, 1);
     row->key.id_len = (size_t)sqlite3_column_bytes(st, 1);
@@ -622,8 +626,8 @@ read_row(sqlite3_stmt *st, struct store_row *row)
     row->pre_len = (size_t)sqlite3_column_bytes(st, 2);
     row->post = sqlite3_column_blob(st, 3);
     row->post_len = (size_t)sqlite3_column_bytes(st, 3);
-    row->secret = sqlite3_column_blob(st, 4);
-    row->secret_len = (size_t)sqlite3_column_bytes(st, 4);
+    row->secret = secret ? sqlite3_column_blob(st, 4) : NULL;
+    row->secret_len = secret ? (size_t)sqlite3_column_bytes(st, 4) : 0;
     if (row->key.id == NULL || row->pre == NULL)
         return -1;
     if (row->post == NULL && sqlite3_column_type(st, 3) != SQLITE_NULL)
