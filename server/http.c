@@ -53,8 +53,6 @@ struct http_server {
     struct app *app;
     atomic_int inflight;
     unsigned port;
-    char fallback_base[96]; /* http://ADDR:PORT */
-    size_t fallback_len;
 };
 
 /* One request, from the URI log callback to completion. */
@@ -237,6 +235,35 @@ count_header(void *cls, enum MHD_ValueKind kind, const char *key,
     return MHD_YES;
 }
 
+/*
+ * http://ADDR:PORT of the address the client reached (for requests without
+ * Host), into out; its length, 0 when unknown.
+ */
+static size_t
+local_base(struct MHD_Connection *c, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    char addr[INET6_ADDRSTRLEN];
+    int n;
+
+    if (ci == NULL ||
+        getsockname(ci->connect_fd, (struct sockaddr *)&ss, &sl) < 0)
+        return 0;
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
+        n = snprintf(out, cap, "http://[%s]:%u", addr, ntohs(a->sin6_port));
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
+        n = snprintf(out, cap, "http://%s:%u", addr, ntohs(a->sin_port));
+    }
+    return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
        const char *method, const char *version, const char *upload_data,
@@ -248,6 +275,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     struct request rq;
     struct response rs;
     const char *uri, *qmark;
+    char fallback[96] = "";
 
     (void)url;
     (void)version;
@@ -296,8 +324,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     rq.body_too_large = r->body_too_large || buf_failed(&r->body);
     rq.uri_too_long = r->too_long;
     rq.header_bytes = hs.total;
-    rq.fallback_base = srv->fallback_base;
-    rq.fallback_len = srv->fallback_len;
+    if (rq.host == NULL)
+        rq.fallback_len = local_base(c, fallback, sizeof(fallback));
+    rq.fallback_base = fallback;
     rq.t0 = r->t0;
     router_handle(srv->app, &rq, &rs);
     return respond(srv, c, r, method, &rs);
@@ -314,7 +343,6 @@ http_start(const struct config *cfg, struct app *app)
     /* ITC lets MHD_quiesce_daemon() stop accepting at shutdown. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    const char *shown;
 
     if (srv == NULL)
         return NULL;
@@ -360,16 +388,6 @@ http_start(const struct config *cfg, struct app *app)
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
-    shown = strcmp(cfg->bind, "0.0.0.0") == 0 ? "127.0.0.1"
-            : strcmp(cfg->bind, "::") == 0    ? "[::1]"
-                                              : cfg->bind;
-    if (cfg->bind_ipv6 && shown[0] != '[')
-        snprintf(srv->fallback_base, sizeof(srv->fallback_base),
-                 "http://[%s]:%u", shown, srv->port);
-    else
-        snprintf(srv->fallback_base, sizeof(srv->fallback_base),
-                 "http://%s:%u", shown, srv->port);
-    srv->fallback_len = strlen(srv->fallback_base);
     atomic_store(&app->ready, true);
     return srv;
 fail:
