@@ -8,6 +8,8 @@
 #include <json-c/json.h>
 #include <string.h>
 
+#include "clock.h"
+#include "ids.h"
 #include "list.h"
 #include "resource.h"
 #include "router.h"
@@ -99,7 +101,7 @@ assistants_create(struct call *c)
     struct buf pre = BUF_INIT, post = BUF_INIT;
     struct store_item it;
     char id[9 + 37], date[21];
-    int64_t now = util_wall_seconds();
+    int64_t now = clock_now();
     int rc = -1;
 
     if (rec == NULL)
@@ -109,7 +111,7 @@ assistants_create(struct call *c)
         goto out;
     }
     memcpy(id, R->id_prefix, 9);
-    util_uuid7(id + 9);
+    ids_uuid7(id + 9);
     util_format_date(now, date);
     if (add_string(rec, "account_sid", c->account->sid, 34) < 0 ||
         add_string(rec, "id", id, strlen(id)) < 0 ||
@@ -199,7 +201,7 @@ assistants_update(struct call *c)
         return;
     memset(&u, 0, sizeof(u));
     u.c = c;
-    util_format_date(util_wall_seconds(), u.date);
+    util_format_date(clock_now(), u.date);
     rc = store_update(c->app->store, R->table, c->acct, c->param[0],
                       c->param_len[0], on_update, &u);
     if (rc == 1)

@@ -95,8 +95,10 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     r->t0 = util_now_ns();
     n = strlen(uri);
     if (n > HTTP_MAX_URI) {
+        /* Kept: the path (its route decides the CORS headers), if short. */
+        size_t path = strcspn(uri, "?");
         r->too_long = true;
-        n = 64; /* kept for the log line only */
+        n = path <= HTTP_MAX_URI ? path : 64;
     }
     r->uri = malloc(n + 1);
     if (r->uri) {
@@ -165,7 +167,7 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
-    char rqid[35], num[32], dur[32];
+    char num[32], dur[32];
     size_t len = 0, i;
     char *data;
     double secs;
@@ -186,10 +188,6 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
         free(data);
         return MHD_NO;
     }
-    rqid[0] = 'R';
-    rqid[1] = 'Q';
-    util_random_hex32(rqid + 2);
-    rqid[34] = '\0';
     for (i = rs->no_content ? 1 : 0;
          i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
         MHD_add_response_header(resp, common_headers[i][0],
@@ -197,7 +195,7 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     MHD_add_response_header(resp, "Access-Control-Allow-Methods",
                             rs->cors_methods ? rs->cors_methods
                                              : HTTP_CORS_METHODS);
-    MHD_add_response_header(resp, "Twilio-Request-Id", rqid);
+    MHD_add_response_header(resp, "Twilio-Request-Id", rs->request_id);
     snprintf(num, sizeof(num), "%d", atomic_load(&srv->inflight));
     MHD_add_response_header(resp, "Twilio-Concurrent-Requests", num);
     secs = r ? (double)(util_now_ns() - r->t0) / 1e9 : 0.0;
@@ -215,7 +213,7 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
         sanitize(m, sizeof(m), method);
         sanitize(u, sizeof(u), r ? r->uri : "?");
         log_out("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
-                secs * 1000.0, rqid);
+                secs * 1000.0, rs->request_id);
     }
     return ret;
 }

@@ -57,6 +57,7 @@ struct response {
     const char *allow;        /* Allow header (405, OPTIONS) or NULL */
     const char *cors_methods; /* Access-Control-Allow-Methods, or NULL */
     bool www_authenticate;
+    char request_id[35]; /* Twilio-Request-Id, set by router_handle */
 };
 
 /* Returns the enum http_method bit of a method name. */

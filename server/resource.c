@@ -106,14 +106,16 @@ enum api_err
 resource_check_body(const struct resource *r, json_object *body, bool create,
                     char *field, size_t cap)
 {
-    size_t i;
+    size_t k;
 
-    for (i = 0; i < r->n_fields; i++) {
-        const struct field *f = &r->fields[i];
+    /* Plain fields first, then objects: each pass in descriptor order. */
+    for (k = 0; k < 2 * r->n_fields; k++) {
+        const struct field *f = &r->fields[k % r->n_fields];
         json_object *v = NULL;
         enum api_err e;
 
-        if (!(f->flags & FIELD_WRITABLE))
+        if (!(f->flags & FIELD_WRITABLE) ||
+            (f->kind == FIELD_OBJECT) != (k >= r->n_fields))
             continue;
         json_object_object_get_ex(body, f->name, &v);
         if (v == NULL) {

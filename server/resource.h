@@ -64,7 +64,9 @@ const struct field *resource_field(const struct resource *r,
 
 /*
  * Checks a request body (a JSON object) against r's writable fields: types,
- * required fields on create, members of objects. Unknown keys are ignored;
+ * required fields on create, members of objects; the plain fields first,
+ * then the objects, each in descriptor order; the first problem is the
+ * answer. Unknown keys are ignored;
  * a null value counts as absent. On a problem returns API_ERR_MISSING_PARAM
  * or API_ERR_INVALID_PARAM and writes the field's path ("customer_ai.x") to
  * field (cap bytes).

@@ -15,6 +15,7 @@
 #include "assistants.h"
 #include "auth.h"
 #include "body.h"
+#include "ids.h"
 #include "paging.h"
 #include "util.h"
 
@@ -311,11 +312,6 @@ dispatch(struct call *c)
     long n;
     int acct;
 
-    if (rq->uri_too_long) {
-        snprintf(c->path, sizeof(c->path), "%s", "?");
-        call_error(c, API_ERR_URI_TOO_LONG, NULL, NULL);
-        return;
-    }
     n = rq->path_len < sizeof(c->path)
             ? util_percent_decode(rq->path, rq->path_len, c->path, false)
             : -1;
@@ -340,6 +336,12 @@ dispatch(struct call *c)
             first = i;
         if (routes[i].methods & m)
             r = &routes[i];
+    }
+    if (rq->uri_too_long) {
+        if (first < N_ROUTES)
+            c->rs->cors_methods = allow[first];
+        call_error(c, API_ERR_URI_TOO_LONG, NULL, NULL);
+        return;
     }
     if (first == N_ROUTES) {
         call_not_found(c);
@@ -401,6 +403,7 @@ router_handle(struct app *app, const struct request *rq, struct response *rs)
     c->base[0] = '\0';
     c->base_len = 0;
     c->body = NULL;
+    ids_request_id(rs->request_id);
     dispatch(c);
     if (buf_failed(&rs->body))
         call_error(c, API_ERR_INTERNAL, NULL, NULL);

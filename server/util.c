@@ -7,7 +7,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -330,52 +329,6 @@ util_format_date(int64_t epoch, char out[21])
         y = y < 0 ? 0 : 9999;
     snprintf(out, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-}
-
-int64_t
-util_wall_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
-}
-
-/* Last (milliseconds << 12 | counter) handed out. */
-static _Atomic uint64_t uuid7_last;
-
-void
-util_uuid7(char out[37])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char b[16];
-    struct timespec ts;
-    uint64_t now, cur, next, r1, r2;
-    int i, o = 0;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    now = ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000)
-          << 12;
-    cur = atomic_load(&uuid7_last);
-    do {
-        next = now > cur ? now : cur + 1;
-    } while (!atomic_compare_exchange_weak(&uuid7_last, &cur, next));
-    r1 = rng_next();
-    r2 = rng_next();
-    for (i = 0; i < 6; i++)
-        b[i] = (unsigned char)(next >> (12 + 8 * (5 - i)));
-    b[6] = (unsigned char)(0x70 | ((next >> 8) & 0x0f));
-    b[7] = (unsigned char)(next & 0xff);
-    b[8] = (unsigned char)(0x80 | (r1 & 0x3f));
-    for (i = 9; i < 16; i++)
-        b[i] = (unsigned char)(r2 >> (8 * (i - 9)));
-    for (i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[b[i] >> 4];
-        out[o++] = hex[b[i] & 15];
-    }
-    out[o] = '\0';
 }
 
 uint64_t

@@ -69,17 +69,6 @@ void util_random_hex32(char out[32]);
 /* Formats epoch seconds as "YYYY-MM-DDTHH:MM:SSZ" (out: 21 bytes). */
 void util_format_date(int64_t epoch, char out[21]);
 
-/* The wall clock, in seconds since the epoch. */
-int64_t util_wall_seconds(void);
-
-/*
- * Writes a new lowercase hyphenated UUIDv7 (36 characters and a NUL) from
- * the wall clock's milliseconds. Ids of one process are strictly increasing
- * (a 12-bit counter in rand_a orders ids of one millisecond, RFC 9562
- * method 1), whatever the thread, so creation order is id order.
- */
-void util_uuid7(char out[37]);
-
 /* Monotonic clock in nanoseconds. */
 uint64_t util_now_ns(void);
 

@@ -7,6 +7,11 @@ and kills it on cleanup, at exit, and on SIGTERM of the test process.  Also:
 HTTP requests over http.client or a raw socket, Basic auth, fixture writers,
 a CLI runner, and the common entry point of every test script
 (--binary PATH; exit 0 all passed, 1 some failed, 77 binary missing).
+Server has JSON-body helpers (post_json, put_json, delete, create, fetch,
+update, remove) and list walkers; every Response records its request-target
+so assert_standard_headers can expect the Access-Control-Allow-Methods of
+that path (ALLOW_LIST, ALLOW_INSTANCE, ALLOW_HEALTH, or Twilio's default
+CORS_ALLOW_METHODS on an unknown path).
 
 It does not know the server's internals: everything goes over the command
 line, the environment, stdout/stderr and HTTP.  Python 3 stdlib only.
@@ -21,6 +26,7 @@ import http.client
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -30,6 +36,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 
 REPO_ROOT = os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -50,7 +57,33 @@ ERROR_KEYS = ['code', 'message', 'more_info', 'status']
 CORS_ALLOW_HEADERS = ('Accept, Authorization, Content-Type, If-Match, '
                       'If-Modified-Since, If-None-Match, If-Unmodified-Since, '
                       'Idempotency-Key')
+# Twilio's default, sent on unknown paths (404); known paths list their own
+# methods, the same in Allow (405, OPTIONS) and Access-Control-Allow-Methods.
 CORS_ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS'
+ALLOW_LIST = 'GET, HEAD, POST, OPTIONS'
+ALLOW_INSTANCE = 'GET, HEAD, PUT, DELETE, OPTIONS'
+ALLOW_HEALTH = 'GET, HEAD, OPTIONS'
+
+# The body of GET /v1/Assistants/{id}: the item plus knowledge and tools.
+FETCH_KEYS = ITEM_KEYS + ['knowledge', 'tools']
+CUSTOMER_AI_KEYS = ['perception_engine_enabled',
+                    'personalization_engine_enabled']
+# Server-made ids: aia_asst_ + lowercase hyphenated UUIDv7.
+ASSISTANT_ID_RE = re.compile(
+    r'^aia_asst_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
+    r'[0-9a-f]{12}$')
+DATE_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$')
+MAX_BODY = 1048576  # request bodies larger than this: 413
+
+# The bundled fixtures (no --fixtures).
+ALICE = 'ACa11ce000000000000000000000000001'
+ALICE_TOKEN = 'alice-auth-token'
+ALICE_KEY = 'SKa11ce000000000000000000000000001'
+ALICE_KEY_SECRET = 'alice-api-key-secret'
+BOB = 'ACb0b00000000000000000000000000002'
+BOB_TOKEN = 'bob-auth-token'
+ALICE_N = 130
+BOB_N = 12
 
 # Variables of the server and of the Twilio credentials: never inherited from
 # the environment of the test run, only set by a test on purpose.
@@ -123,16 +156,63 @@ def compact(obj):
                       ensure_ascii=False).encode('utf-8')
 
 
+def json_body(obj):
+    """Request body bytes: bytes as they are, anything else as JSON."""
+    if isinstance(obj, (bytes, bytearray)):
+        return bytes(obj)
+    return json.dumps(obj, separators=(',', ':'),
+                      ensure_ascii=False).encode('utf-8')
+
+
+def assistant_path(aid):
+    """/v1/Assistants/<aid>, percent-encoding what is not URL-safe."""
+    return '/v1/Assistants/' + urllib.parse.quote(aid, safe='')
+
+
+_BAD_PERCENT = re.compile(r'%(?![0-9A-Fa-f]{2})')
+
+
+def allow_for_path(target):
+    """The methods the server supports on the path of a request target
+    (query ignored, segments percent-decoded): ALLOW_LIST, ALLOW_INSTANCE,
+    ALLOW_HEALTH, or None for an unknown path."""
+    if isinstance(target, bytes):
+        target = target.decode('latin-1')
+    path = target.split('?', 1)[0]
+    segs = path.split('/')
+    if any(_BAD_PERCENT.search(seg) for seg in segs):
+        return None
+    segs = [urllib.parse.unquote_to_bytes(seg) for seg in segs]
+    if segs == [b'', b'v1', b'Assistants']:
+        return ALLOW_LIST
+    if len(segs) == 4 and segs[:3] == [b'', b'v1', b'Assistants'] and segs[3]:
+        return ALLOW_INSTANCE
+    if segs in ([b'', b'healthz'], [b'', b'readyz']):
+        return ALLOW_HEALTH
+    return None
+
+
+_REQUEST_LINE = re.compile(rb'(?:^|\r\n\r\n)([A-Za-z-]+) (\S+) HTTP/')
+
+
+def request_targets(data):
+    """The request-targets of the request lines in raw request bytes (at
+    the start and after each blank line), in order."""
+    return [m.group(2).decode('latin-1')
+            for m in _REQUEST_LINE.finditer(data)]
+
+
 # ---------------------------------------------------------------------------
 # HTTP
 
 
 class Response:
-    def __init__(self, status, reason, headers, body):
+    def __init__(self, status, reason, headers, body, target=None):
         self.status = status
         self.reason = reason
         self.headers = headers  # list of (name, value) as received
         self.body = body
+        self.target = target  # the request-target, when known
 
     def header(self, name):
         """First value of header name (case-insensitive) or None."""
@@ -163,7 +243,8 @@ def http_request(host, port, method, path, headers=None, body=None,
         conn.request(method, path, body=body, headers=dict(headers or {}))
         resp = conn.getresponse()
         data = resp.read()
-        return Response(resp.status, resp.reason, resp.getheaders(), data)
+        return Response(resp.status, resp.reason, resp.getheaders(), data,
+                        target=path)
     finally:
         conn.close()
 
@@ -202,8 +283,80 @@ def raw_request(host, port, data, timeout=HTTP_TIMEOUT):
     body = buf[head_end + 4:]
     if length is not None:
         body = body[:length]
+    targets = request_targets(data)
     return Response(int(parts[1]), parts[2] if len(parts) > 2 else '',
-                    headers, body)
+                    headers, body, target=targets[0] if targets else None)
+
+
+def streamed_request(host, port, data, timeout=HTTP_TIMEOUT, chunk=65536):
+    """Sends raw bytes in pieces while watching for an answer: once the
+    server answers (e.g. 413 before reading a big body), stops sending and
+    reads the one final response (Content-Length, or until close; interim
+    1xx responses are skipped)."""
+    targets = request_targets(data[:65536])
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.setblocking(False)
+        sent = 0
+        buf = b''
+        deadline = time.monotonic() + timeout
+        head_end = -1
+        length = None
+        closed = False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError('no complete response within %.0f s '
+                                     '(sent %d of %d bytes); got %r'
+                                     % (timeout, sent, len(data), buf[:200]))
+            wl = [s] if sent < len(data) else []
+            rl, wl, _ = select.select([s], wl, [], min(left, 1.0))
+            if rl:
+                try:
+                    got = s.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    got = None
+                except ConnectionResetError:
+                    got = b''
+                if got == b'':
+                    closed = True
+                elif got:
+                    buf += got
+            elif wl:
+                try:
+                    sent += s.send(data[sent:sent + chunk])
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except (BrokenPipeError, ConnectionResetError):
+                    sent = len(data)  # the server stopped reading
+            if head_end < 0:
+                head_end = buf.find(b'\r\n\r\n')
+                while head_end >= 0 and re.match(rb'HTTP/1\.[01] 1\d\d ',
+                                                 buf):
+                    buf = buf[head_end + 4:]  # 100 Continue: not the answer
+                    head_end = buf.find(b'\r\n\r\n')
+                if head_end >= 0:
+                    for line in buf[:head_end].split(b'\r\n')[1:]:
+                        k, _, v = line.partition(b':')
+                        if k.strip().lower() == b'content-length':
+                            length = int(v.strip())
+            if head_end >= 0 and length is not None and \
+                    len(buf) >= head_end + 4 + length:
+                break
+            if closed:
+                break
+    if head_end < 0:
+        raise AssertionError('no complete HTTP response: %r' % buf[:200])
+    lines = buf[:head_end].decode('latin-1').split('\r\n')
+    parts = lines[0].split(' ', 2)
+    headers = []
+    for line in lines[1:]:
+        k, _, v = line.partition(':')
+        headers.append((k.strip(), v.strip()))
+    body = buf[head_end + 4:]
+    if length is not None:
+        body = body[:length]
+    return Response(int(parts[1]), parts[2] if len(parts) > 2 else '',
+                    headers, body, target=targets[0] if targets else None)
 
 
 # ---------------------------------------------------------------------------
@@ -401,6 +554,79 @@ class Server:
     def raw(self, data):
         return raw_request(self.host, self.port, data)
 
+    def streamed(self, data):
+        """raw() that stops sending once the server answers."""
+        return streamed_request(self.host, self.port, data)
+
+    def head(self, path, auth=None, headers=None):
+        return self.request('HEAD', path, auth=auth, headers=headers)
+
+    def options(self, path, auth=None, headers=None):
+        return self.request('OPTIONS', path, auth=auth, headers=headers)
+
+    def send_json(self, method, path, obj, auth=None, headers=None,
+                  content_type='application/json'):
+        """method with body obj (bytes as they are, anything else as JSON);
+        content_type None sends no Content-Type header."""
+        h = dict(headers or {})
+        if content_type is not None:
+            h['Content-Type'] = content_type
+        return self.request(method, path, auth=auth, headers=h,
+                            body=json_body(obj))
+
+    def post_json(self, path, obj, auth=None, headers=None,
+                  content_type='application/json'):
+        return self.send_json('POST', path, obj, auth, headers, content_type)
+
+    def put_json(self, path, obj, auth=None, headers=None,
+                 content_type='application/json'):
+        return self.send_json('PUT', path, obj, auth, headers, content_type)
+
+    def delete(self, path, auth=None, headers=None, body=None):
+        return self.request('DELETE', path, auth=auth, headers=headers,
+                            body=body)
+
+    # -- assistants by id --
+
+    def create(self, obj, auth, headers=None):
+        """POST /v1/Assistants with JSON obj."""
+        return self.post_json('/v1/Assistants', obj, auth, headers)
+
+    def fetch(self, aid, auth, headers=None):
+        return self.get(assistant_path(aid), auth=auth, headers=headers)
+
+    def update(self, aid, obj, auth, headers=None):
+        return self.put_json(assistant_path(aid), obj, auth, headers)
+
+    def remove(self, aid, auth, headers=None):
+        return self.delete(assistant_path(aid), auth=auth, headers=headers)
+
+    def walk(self, auth, page_size=None, headers=None, limit=10000):
+        """Follows next_page_url from the first page; returns the list of
+        pages (each a list of items); AssertionError on a non-200."""
+        path = '/v1/Assistants' + ('?PageSize=%d' % page_size
+                                   if page_size else '')
+        pages = []
+        while True:
+            r = self.get(path, auth=auth, headers=headers)
+            if r.status != 200:
+                raise AssertionError('list page %d: %r' % (len(pages), r))
+            body = r.json()
+            pages.append(body['assistants'])
+            nxt = body['meta']['next_page_url']
+            if nxt is None:
+                return pages
+            if len(pages) >= limit:
+                raise AssertionError('more than %d pages' % limit)
+            m = re.match(r'^http://[^/]+(/.*)$', nxt)
+            if not m:
+                raise AssertionError('not an absolute http URL: %r' % nxt)
+            path = m.group(1)
+
+    def list_all(self, auth, page_size=1000, headers=None):
+        """Every item of the account's list, in list order."""
+        return [a for p in self.walk(auth, page_size, headers) for a in p]
+
 
 # ---------------------------------------------------------------------------
 # Fixtures
@@ -518,7 +744,18 @@ class TestCase(unittest.TestCase):
             self.assertEqual(resp.header('WWW-Authenticate'),
                              'Basic realm="Twilio API"')
 
-    def assert_standard_headers(self, resp, content_type=True):
+    def assert_standard_headers(self, resp, content_type=True,
+                                allow_methods=None, path=None):
+        """The headers of every response.  Access-Control-Allow-Methods must
+        be allow_methods; by default the methods of path, else of the
+        request-target the response records, Twilio's default for an
+        unknown path (or when neither is known)."""
+        if allow_methods is None:
+            target = path if path is not None else resp.target
+            if target is not None:
+                allow_methods = allow_for_path(target)
+            if allow_methods is None:
+                allow_methods = CORS_ALLOW_METHODS
         h = resp.header
         self.assertRegex(h('Twilio-Request-Id') or '',
                          r'^RQ[0-9a-f]{32}$', resp.headers)
@@ -531,10 +768,29 @@ class TestCase(unittest.TestCase):
         self.assertEqual(h('X-Shenanigans'), 'none')
         self.assertEqual(h('Access-Control-Allow-Origin'), '*')
         self.assertEqual(h('Access-Control-Allow-Headers'), CORS_ALLOW_HEADERS)
-        self.assertEqual(h('Access-Control-Allow-Methods'), CORS_ALLOW_METHODS)
+        self.assertEqual(h('Access-Control-Allow-Methods'), allow_methods,
+                         resp.headers)
         self.assertEqual(h('Access-Control-Expose-Headers'), 'ETag')
         if content_type:
             self.assertEqual(h('Content-Type'), 'application/json')
+
+
+    def assert_allow(self, resp, allow):
+        """Allow (405, OPTIONS) and Access-Control-Allow-Methods are allow."""
+        self.assertEqual(resp.header_all('Allow'), [allow], resp.headers)
+        self.assertEqual(resp.header('Access-Control-Allow-Methods'), allow,
+                         resp.headers)
+
+    def assert_no_content(self, resp, allow_methods=None, path=None):
+        """204: empty body, no Content-Type, the standard headers."""
+        self.assertEqual(resp.status, 204, resp)
+        self.assertEqual(resp.body, b'')
+        self.assertIsNone(resp.header('Content-Type'), resp.headers)
+        cl = resp.header('Content-Length')
+        if cl is not None:
+            self.assertEqual(cl, '0')
+        self.assert_standard_headers(resp, content_type=False,
+                                     allow_methods=allow_methods, path=path)
 
 
 def _binary_from_args(argv):

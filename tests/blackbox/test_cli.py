@@ -581,7 +581,8 @@ class AccessLog(harness.TestCase):
                 ('GET', '/v1/Assistants?PageSize=2', (KEY_A, SECRET_A), 200),
                 ('GET', '/v1/Assistants', (ACCT_A, 'wrong-SECRET'), 401),
                 ('GET', '/v1/Nope', None, 404),
-                ('DELETE', '/v1/Assistants', None, 405),
+                ('DELETE', '/v1/Assistants', None, 401),
+                ('DELETE', '/v1/Assistants', (ACCT_A, TOKEN_A), 405),
                 ('GET', '/v1/Assistants?PageSize=0', (ACCT_A, TOKEN_A), 400)]
         for method, path, auth, status in reqs:
             with self.subTest(method=method, path=path):

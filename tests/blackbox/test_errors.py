@@ -233,9 +233,8 @@ class Errors(harness.TestCase):
     # -- 404 / 405 --
 
     def test_404(self):
-        for path in ('/v1/Foo', '/', '/v2/Assistants', '/v1/Assistants/extra',
-                     '/v1', '/v1/', '/v1/Assistants/aia_asst_a-01',
-                     '/v1/AssistantsX', '/healthzz'):
+        for path in ('/v1/Foo', '/', '/v2/Assistants', '/v1/Assistants/x/y',
+                     '/v1', '/v1/', '/v1/AssistantsX', '/healthzz'):
             for auth in (None, AUTH_A):
                 with self.subTest(path=path, auth=auth is not None):
                     r = self.srv.get(path, auth=auth)
@@ -243,6 +242,21 @@ class Errors(harness.TestCase):
                         r, 404, 20404,
                         'The requested resource %s was not found' % path)
                     self.assert_standard_headers(r)
+
+    def test_404_unknown_id(self):
+        # /v1/Assistants/{id} is a known path: auth first, then the lookup
+        # (an unknown id, or one of another account, is a 404)
+        for path in ('/v1/Assistants/extra', '/v1/Assistants/aia_asst_a-99',
+                     '/v1/Assistants/aia_asst_b-01'):
+            with self.subTest(path=path):
+                r = self.srv.get(path, auth=AUTH_A)
+                self.assert_error(
+                    r, 404, 20404,
+                    'The requested resource %s was not found' % path)
+                self.assert_standard_headers(r)
+                r = self.srv.get(path)
+                self.assert_error(r, 401, 20003, 'Authenticate')
+                self.assert_standard_headers(r)
 
     def test_404_ignores_query(self):
         r = self.srv.get('/v1/Foo?PageSize=abc', auth=AUTH_A)
@@ -303,27 +317,51 @@ class Errors(harness.TestCase):
         self.assertEqual(r.status, 200)
 
     def test_405(self):
+        for method in ('DELETE', 'PUT', 'PATCH'):
+            with self.subTest(method=method):
+                body = b'' if method in ('DELETE',) else b'{}'
+                r = self.srv.request(method, '/v1/Assistants', auth=AUTH_A,
+                                     body=body)
+                self.assert_error(
+                    r, 405, 20004,
+                    'The requested resource /v1/Assistants does not '
+                    'support the attempted HTTP method %s' % method)
+                self.assert_standard_headers(r)
+                self.assert_allow(r, harness.ALLOW_LIST)
+        # POST is create now: with a body that fails validation it is a 400
+        # (nothing created), not a 405
+        r = self.srv.request('POST', '/v1/Assistants', auth=AUTH_A,
+                             body=b'{}',
+                             headers={'Content-Type': 'application/json'})
+        self.assert_error(r, 400, 20001, 'Missing required parameter name')
+        self.assert_standard_headers(r)
+        self.assertIsNone(r.header('Allow'))
+
+    def test_auth_before_405(self):
         for method in ('DELETE', 'POST', 'PUT', 'PATCH'):
-            for auth in (None, AUTH_A):
+            for auth in (None, (ACCT_A, 'wrong-token')):
                 with self.subTest(method=method, auth=auth is not None):
                     body = b'' if method in ('DELETE',) else b'{}'
                     r = self.srv.request(method, '/v1/Assistants', auth=auth,
                                          body=body)
-                    self.assert_error(
-                        r, 405, 20004,
-                        'The requested resource /v1/Assistants does not '
-                        'support the attempted HTTP method %s' % method)
+                    self.assert_error(r, 401, 20003, 'Authenticate')
                     self.assert_standard_headers(r)
 
     def test_route_order(self):
-        # unknown path 404 before wrong method 405 before auth
+        # unknown path 404 before bad Host, auth and wrong method
         r = self.srv.request('DELETE', '/v1/Foo')
         self.assert_error(r, 404, 20404,
                           'The requested resource /v1/Foo was not found')
-        # 405 before bad Host and auth
+        # bad Host before auth before wrong method 405
         r = self.srv.raw(b'DELETE /v1/Assistants HTTP/1.1\r\n'
                          b'Host: bad/host\r\nConnection: close\r\n\r\n')
-        self.assertEqual(r.status, 405, r)
+        self.assert_error(r, 400, 20001, 'Invalid Host header.')
+        r = self.srv.request('DELETE', '/v1/Assistants')
+        self.assert_error(r, 401, 20003, 'Authenticate')
+        r = self.srv.request('DELETE', '/v1/Assistants', auth=AUTH_A)
+        self.assert_error(r, 405, 20004,
+                          'The requested resource /v1/Assistants does not '
+                          'support the attempted HTTP method DELETE')
         # 404 before bad Host
         r = self.srv.raw(b'GET /v1/Foo HTTP/1.1\r\n'
                          b'Host: bad/host\r\nConnection: close\r\n\r\n')
@@ -346,7 +384,8 @@ class Errors(harness.TestCase):
             ('GET', '/v1/Assistants', None, 401),
             ('GET', '/v1/Assistants?PageSize=0', AUTH_A, 400),
             ('GET', '/v1/Nope', None, 404),
-            ('POST', '/v1/Assistants', AUTH_A, 405),
+            ('DELETE', '/v1/Assistants', AUTH_A, 405),
+            ('POST', '/v1/Assistants', None, 401),
             ('GET', '/healthz', None, 200),
             ('GET', '/readyz', None, 200),
         ]
@@ -378,6 +417,7 @@ class Errors(harness.TestCase):
                     self.assertEqual(r.body, b'')
                     self.assertIsNone(r.header('WWW-Authenticate'))
                     self.assert_standard_headers(r, content_type=False)
+                    self.assert_allow(r, harness.ALLOW_LIST)
 
     def test_options_unknown_path_404(self):
         r = self.srv.request('OPTIONS', '/v1/Foo')

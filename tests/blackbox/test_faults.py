@@ -555,7 +555,8 @@ class StoreFault(harness.TestCase):
                 conn.request('GET', '/v1/Assistants?PageSize=2', headers=hdr)
                 resp = conn.getresponse()
                 r = harness.Response(resp.status, resp.reason,
-                                     resp.getheaders(), resp.read())
+                                     resp.getheaders(), resp.read(),
+                                     target='/v1/Assistants?PageSize=2')
             else:
                 r = srv.get('/v1/Assistants?PageSize=2', auth=AUTH)
             statuses.append(r.status)

@@ -81,10 +81,12 @@ class Conn:
                                              timeout=timeout)
         self.buf = b''
         self.eof = False
+        self.targets = []  # request-targets sent and not yet answered
 
     def send(self, data):
         """Sends data; a reset while sending is recorded, not raised (the
         server may answer and close before reading all of it)."""
+        self.targets += harness.request_targets(data)
         try:
             self.sock.sendall(data)
             return None
@@ -137,7 +139,10 @@ class Conn:
         except socket.timeout:
             raise AssertionError('no complete response within %.0f s; got %r'
                                  % (self.sock.gettimeout(), self.buf[:300]))
-        return harness.Response(status, reason, headers, body)
+        target = None
+        if status >= 200 and self.targets:
+            target = self.targets.pop(0)
+        return harness.Response(status, reason, headers, body, target=target)
 
     def closed_by_peer(self, timeout=2.0):
         """True if the server closes the connection within timeout (with no
@@ -703,6 +708,7 @@ class Hostile(harness.TestCase):
                 s.sendall(script[sent[0]:] + b'\r\n\r\n')
                 c = Conn.__new__(Conn)
                 c.sock, c.buf, c.eof = s, b'', False
+                c.targets = harness.request_targets(script)
                 r = c.response()
                 self.assert_twilio_error(r, 401, 20003, 'Authenticate')
                 finished += 1
