@@ -20,7 +20,8 @@ struct account {
     int store_id;    /* the store's number for it; -1 until registered */
     long n_assistants; /* loaded from the fixtures */
     bool from_env;
-    int src, src_index; /* where it was defined (not from_env) */
+    bool defined;       /* a fixture gave its credentials */
+    int src, src_index; /* where it was defined or first named */
 };
 
 struct credential {

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,10 +45,31 @@ const char config_usage[] =
     "                        default " CONFIG_DEFAULT_MODEL ")\n"
     "  --quiet               no access log line per request "
     "(ASSISTANTS_MOCK_QUIET=1)\n"
+    "  --log-format FORMAT   access log as text lines or one JSON object "
+    "per request\n"
+    "                        (ASSISTANTS_MOCK_LOG_FORMAT, text or json, "
+    "default text)\n"
+    "  --journal-size N      requests kept per account in the request "
+    "journal, 0: off\n"
+    "                        (ASSISTANTS_MOCK_JOURNAL_SIZE, default 1000)\n"
+    "  --admin-token TOKEN   /__admin/ requests without account "
+    "credentials need\n"
+    "                        'Authorization: Bearer TOKEN' "
+    "(ASSISTANTS_MOCK_ADMIN_TOKEN)\n"
+    "  --clock DATE          freeze the clock of date_created/date_updated "
+    "at DATE,\n"
+    "                        e.g. 2025-01-01T00:00:00Z (ASSISTANTS_MOCK_CLOCK)\n"
+    "  --seed N              generated ids and request ids from a "
+    "deterministic sequence\n"
+    "                        (ASSISTANTS_MOCK_SEED)\n"
     "  --rate-limit N        at most N requests a second per account, then "
-    "429 (ASSISTANTS_MOCK_RATE_LIMIT, default 0: off)\n"
-    "  --inject-store-fault N  make every Nth list query fail in SQLite, "
-    "giving 500 (ASSISTANTS_MOCK_INJECT_STORE_FAULT, default 0: off)\n"
+    "429: a\n"
+    "                        fault rule (ASSISTANTS_MOCK_RATE_LIMIT, default "
+    "0: off)\n"
+    "  --inject-store-fault N  every Nth list request answers 500: a fault "
+    "rule\n"
+    "                        (ASSISTANTS_MOCK_INJECT_STORE_FAULT, default 0: "
+    "off)\n"
     "  --check               load and validate the fixtures, print a "
     "summary, exit 0 or 2\n"
     "  --healthcheck         probe GET /readyz on the local port; exit 0 "
@@ -64,6 +87,12 @@ const char config_usage[] =
     "Endpoints (Basic auth): GET and POST /v1/Assistants; GET, PUT and "
     "DELETE\n"
     "/v1/Assistants/{id}. No auth: GET /healthz, GET /readyz, OPTIONS.\n"
+    "Test control (account credentials: that account; none, or the "
+    "admin token: all):\n"
+    "  POST /__admin/reset; GET, DELETE /__admin/requests; GET "
+    "/__admin/requests/count;\n"
+    "  POST, GET, DELETE /__admin/faults; DELETE /__admin/faults/{id};\n"
+    "  GET, POST /__admin/clock; GET /__admin/export.\n"
     "Exit status: 0 ok, 1 server failure, 2 usage or fixture error.\n";
 
 static int
@@ -195,6 +224,9 @@ set_bool(const char *what, const char *v, bool *out)
 
 enum opt_kind {
     OPT_UINT,   /* unsigned in [min, max] */
+    OPT_U64,    /* any 64-bit unsigned; sets the bool before the field */
+    OPT_DATE,   /* YYYY-MM-DDTHH:MM:SSZ; sets the bool before the field */
+    OPT_LOG_FORMAT,
     OPT_STRING, /* bounded printable string */
     OPT_BIND,
     OPT_URL,
@@ -225,6 +257,14 @@ static const struct option options[] = {
     {"--default-model", "ASSISTANTS_MOCK_DEFAULT_MODEL", OPT_STRING, 0,
      CONFIG_MAX_MODEL, OFF(default_model)},
     {"--quiet", "ASSISTANTS_MOCK_QUIET", OPT_FLAG, 0, 0, OFF(quiet)},
+    {"--log-format", "ASSISTANTS_MOCK_LOG_FORMAT", OPT_LOG_FORMAT, 0, 0,
+     OFF(log_json)},
+    {"--admin-token", "ASSISTANTS_MOCK_ADMIN_TOKEN", OPT_STRING, 0,
+     CONFIG_MAX_SECRET, OFF(admin_token)},
+    {"--journal-size", "ASSISTANTS_MOCK_JOURNAL_SIZE", OPT_UINT, 0, 1000000,
+     OFF(journal_size)},
+    {"--clock", "ASSISTANTS_MOCK_CLOCK", OPT_DATE, 0, 0, OFF(clock)},
+    {"--seed", "ASSISTANTS_MOCK_SEED", OPT_U64, 0, 0, OFF(seed)},
     {"--rate-limit", "ASSISTANTS_MOCK_RATE_LIMIT", OPT_UINT, 0, 1000000000,
      OFF(rate_limit)},
     {"--inject-store-fault", "ASSISTANTS_MOCK_INJECT_STORE_FAULT", OPT_UINT,
@@ -254,6 +294,36 @@ set_option(struct config *cfg, const struct option *o, const char *what,
         return set_public_url(cfg, what, v);
     case OPT_FLAG:
         return set_bool(what, v, (bool *)(void *)field);
+    case OPT_LOG_FORMAT:
+        if (strcmp(v, "text") == 0 || strcmp(v, "json") == 0) {
+            *(bool *)(void *)field = v[0] == 'j';
+            return 0;
+        }
+        log_error("invalid %s '%.64s': expected text or json", what, v);
+        return -1;
+    case OPT_DATE: {
+        int64_t t;
+        if (util_parse_date(v, strlen(v), &t) < 0) {
+            log_error("invalid %s '%.64s': expected a UTC date like "
+                      "2025-01-01T00:00:00Z",
+                      what, v);
+            return -1;
+        }
+        cfg->has_clock = true;
+        *(long long *)(void *)field = (long long)t;
+        return 0;
+    }
+    case OPT_U64: {
+        long long n;
+        if (util_parse_int(v, strlen(v), 0, LLONG_MAX, &n) < 0) {
+            log_error("invalid %s '%.64s': expected an integer from 0 to %lld",
+                      what, v, LLONG_MAX);
+            return -1;
+        }
+        cfg->has_seed = true;
+        *(unsigned long long *)(void *)field = (unsigned long long)n;
+        return 0;
+    }
     case OPT_ACTION:
         *(bool *)(void *)field = true;
         return 0;
@@ -289,6 +359,7 @@ config_parse(struct config *cfg, int argc, char **argv)
     cfg->port = CONFIG_DEFAULT_PORT;
     strcpy(cfg->bind, CONFIG_DEFAULT_BIND);
     strcpy(cfg->default_model, CONFIG_DEFAULT_MODEL);
+    cfg->journal_size = CONFIG_DEFAULT_JOURNAL;
     cfg->threads = (unsigned)util_ncpu();
     if (cfg->threads > CONFIG_MAX_THREADS)
         cfg->threads = CONFIG_MAX_THREADS;

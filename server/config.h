@@ -17,6 +17,8 @@
 #define CONFIG_MAX_PATH 4095
 #define CONFIG_MAX_MODEL 256
 #define CONFIG_DEFAULT_MODEL "gpt-4.1"
+#define CONFIG_MAX_SECRET 1024
+#define CONFIG_DEFAULT_JOURNAL 1000
 
 struct config {
     unsigned port;
@@ -29,6 +31,13 @@ struct config {
     char state[CONFIG_MAX_PATH + 1];           /* "" when in memory */
     char default_model[CONFIG_MAX_MODEL + 1];
     bool quiet;
+    bool log_json;     /* --log-format json */
+    char admin_token[CONFIG_MAX_SECRET + 1]; /* "" when unset; a secret */
+    unsigned journal_size;
+    bool has_clock;
+    long long clock;   /* --clock, epoch seconds */
+    bool has_seed;
+    unsigned long long seed;
     unsigned rate_limit;
     unsigned fault_every;
     bool check;

@@ -5,6 +5,7 @@
  */
 #include "errors.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "render.h"
@@ -58,19 +59,36 @@ add_message(struct buf *out, const char *msg, const char *arg1,
     }
 }
 
+static void
+render(struct buf *out, unsigned status, int code, const char *msg,
+       const char *arg1, const char *arg2, bool format)
+{
+    buf_adds(out, "{\"code\":");
+    buf_add_long(out, code);
+    buf_adds(out, ",\"message\":\"");
+    if (format)
+        add_message(out, msg, arg1, arg2);
+    else
+        render_json_chars(out, msg, strlen(msg));
+    buf_adds(out, "\",\"more_info\":\"https://www.twilio.com/docs/errors/");
+    buf_add_long(out, code);
+    buf_adds(out, "\",\"status\":");
+    buf_add_long(out, status);
+    buf_addc(out, '}');
+}
+
 void
 api_err_render(struct buf *out, enum api_err e, const char *arg1,
                const char *arg2)
 {
     const struct api_err_info *in = &infos[e];
 
-    buf_adds(out, "{\"code\":");
-    buf_add_long(out, in->code);
-    buf_adds(out, ",\"message\":\"");
-    add_message(out, in->message, arg1, arg2);
-    buf_adds(out, "\",\"more_info\":\"https://www.twilio.com/docs/errors/");
-    buf_add_long(out, in->code);
-    buf_adds(out, "\",\"status\":");
-    buf_add_long(out, in->status);
-    buf_addc(out, '}');
+    render(out, in->status, in->code, in->message, arg1, arg2, true);
+}
+
+void
+api_err_render_custom(struct buf *out, unsigned status, int code,
+                      const char *message)
+{
+    render(out, status, code, message, NULL, NULL, false);
 }

@@ -57,5 +57,8 @@ int api_err_code(enum api_err e);
  */
 void api_err_render(struct buf *out, enum api_err e, const char *arg1,
                     const char *arg2);
+/* Appends Twilio's error body for any status, code and message. */
+void api_err_render_custom(struct buf *out, unsigned status, int code,
+                           const char *message);
 
 #endif

@@ -607,7 +607,15 @@ load_account(struct loader *ld, struct source *s, size_t index, size_t start,
     snprintf(fpath, sizeof(fpath), "%s.sid", path);
     if (!check_sid(ld, s->name, fpath, sid, "AC"))
         goto out;
-    if (accounts_find(&ld->fx->accts, json_object_get_string(sid)) >= 0) {
+    /*
+     * An account with only a sid (as /__admin/export writes them) refers to
+     * one whose credentials come from another file or TWILIO_*: it may
+     * appear any number of times, beside at most one full definition.
+     */
+    acct = accounts_find(&ld->fx->accts, json_object_get_string(sid));
+    if (acct >= 0 && token == NULL && keys == NULL)
+        goto out;
+    if (acct >= 0 && ld->fx->accts.accounts[acct].defined) {
         problem(ld, s->name, fpath, "duplicate account %s",
                 quote(ld, json_object_get_string(sid), 34));
         goto out;
@@ -617,15 +625,16 @@ load_account(struct loader *ld, struct source *s, size_t index, size_t start,
         ok = false;
     if (!ok)
         goto out;
-    acct = accounts_add(&ld->fx->accts, json_object_get_string(sid), false);
-    if (acct >= 0) {
-        ld->fx->accts.accounts[acct].src = (int)(s - ld->src);
-        ld->fx->accts.accounts[acct].src_index = (int)index;
-    }
+    if (acct < 0)
+        acct = accounts_add(&ld->fx->accts, json_object_get_string(sid),
+                            false);
     if (acct < 0) {
         problem(ld, s->name, path, "out of memory");
         goto out;
     }
+    ld->fx->accts.accounts[acct].src = (int)(s - ld->src);
+    ld->fx->accts.accounts[acct].src_index = (int)index;
+    ld->fx->accts.accounts[acct].defined = token != NULL || keys != NULL;
     if (token &&
         accounts_add_cred(&ld->fx->accts, json_object_get_string(sid),
                  json_object_get_string(token),

@@ -29,6 +29,7 @@
 #include "buf.h"
 #include "errors.h"
 #include "log.h"
+#include "render.h"
 #include "router.h"
 #include "util.h"
 
@@ -161,6 +162,49 @@ sanitize(char *dst, size_t cap, const char *s)
     dst[i] = '\0';
 }
 
+/* The access-log line: text (default) or one JSON object. */
+static void
+log_request(struct http_server *srv, const struct req *r, const char *method,
+            const struct response *rs, size_t len, double secs, bool dropped)
+{
+    char m[16], u[512];
+
+    sanitize(m, sizeof(m), method);
+    sanitize(u, sizeof(u), r ? r->uri : "?");
+    if (srv->cfg->log_json) {
+        struct buf b = BUF_INIT;
+        buf_adds(&b, "{\"request_id\":\"");
+        buf_adds(&b, rs->request_id);
+        buf_adds(&b, "\",\"account_sid\":");
+        if (rs->account_sid)
+            render_json_string(&b, rs->account_sid, strlen(rs->account_sid));
+        else
+            buf_adds(&b, "null");
+        buf_adds(&b, ",\"method\":");
+        render_json_string(&b, m, strlen(m));
+        buf_adds(&b, ",\"path\":");
+        render_json_string(&b, u, strlen(u));
+        buf_adds(&b, ",\"status\":");
+        if (dropped)
+            buf_adds(&b, "null");
+        else
+            buf_add_long(&b, rs->status);
+        buf_adds(&b, ",\"bytes\":");
+        buf_add_long(&b, (long long)len);
+        buf_adds(&b, ",\"duration_us\":");
+        buf_add_long(&b, (long long)(secs * 1e6));
+        buf_addc(&b, '}');
+        if (!buf_failed(&b))
+            log_out("%s", b.data);
+        buf_release(&b);
+    } else if (dropped) {
+        log_out("%s %s dropped %s", m, u, rs->request_id);
+    } else {
+        log_out("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
+                secs * 1000.0, rs->request_id);
+    }
+}
+
 static enum MHD_Result
 respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
         const char *method, struct response *rs)
@@ -172,6 +216,13 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     char *data;
     double secs;
 
+    if (rs->drop) {
+        /* A fault rule's "drop": close without an answer. */
+        buf_release(&rs->body);
+        if (!srv->cfg->quiet)
+            log_request(srv, r, method, rs, 0, 0.0, true);
+        return MHD_NO;
+    }
     if (buf_failed(&rs->body)) {
         buf_release(&rs->body);
         api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
@@ -206,30 +257,36 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
                                 "Basic realm=\"Twilio API\"");
     if (rs->allow)
         MHD_add_response_header(resp, "Allow", rs->allow);
+    if (rs->retry_after >= 0) {
+        snprintf(num, sizeof(num), "%d", rs->retry_after);
+        MHD_add_response_header(resp, "Retry-After", num);
+    }
     ret = MHD_queue_response(c, rs->status, resp);
     MHD_destroy_response(resp);
-    if (!srv->cfg->quiet) {
-        char m[16], u[512];
-        sanitize(m, sizeof(m), method);
-        sanitize(u, sizeof(u), r ? r->uri : "?");
-        log_out("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
-                secs * 1000.0, rs->request_id);
-    }
+    if (!srv->cfg->quiet)
+        log_request(srv, r, method, rs, len, secs, false);
     return ret;
 }
 
-struct header_size {
-    size_t total;
+struct header_list {
+    struct header v[REQUEST_MAX_HEADERS];
+    size_t n;
+    size_t total; /* bytes of all of them, counted beyond v too */
 };
 
 static enum MHD_Result
-count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-             const char *value)
+add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+           const char *value)
 {
-    struct header_size *h = cls;
+    struct header_list *h = cls;
 
     (void)kind;
     h->total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    if (h->n < REQUEST_MAX_HEADERS) {
+        h->v[h->n].name = key;
+        h->v[h->n].value = value ? value : "";
+        h->n++;
+    }
     return MHD_YES;
 }
 
@@ -269,7 +326,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 {
     struct http_server *srv = cls;
     struct req *r = *con_cls;
-    struct header_size hs = {0};
+    struct header_list hs;
     struct request rq;
     struct response rs;
     const char *uri, *qmark;
@@ -299,7 +356,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
         *upload_data_size = 0;
         return MHD_YES;
     }
-    MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &hs);
+    hs.n = 0;
+    hs.total = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &hs);
     memset(&rq, 0, sizeof(rq));
     memset(&rs, 0, sizeof(rs));
     buf_init(&rs.body);
@@ -322,6 +381,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     rq.body_too_large = r->body_too_large || buf_failed(&r->body);
     rq.uri_too_long = r->too_long;
     rq.header_bytes = hs.total;
+    rq.headers = hs.v;
+    rq.n_headers = hs.n;
     if (rq.host == NULL)
         rq.fallback_len = local_base(c, fallback, sizeof(fallback));
     rq.fallback_base = fallback;

@@ -12,9 +12,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "fixtures.h"
 #include "http.h"
+#include "ids.h"
 #include "log.h"
 #include "router.h"
 #include "store.h"
@@ -122,7 +124,6 @@ main(int argc, char **argv)
     }
     if (store == NULL)
         goto out;
-    store_set_fault_every(store, cfg.fault_every);
     env.account_sid = getenv("TWILIO_ACCOUNT_SID");
     env.auth_token = getenv("TWILIO_AUTH_TOKEN");
     env.api_key = getenv("TWILIO_API_KEY");
@@ -152,6 +153,10 @@ main(int argc, char **argv)
         goto out;
     }
     raise_fd_limit();
+    if (cfg.has_clock)
+        clock_freeze((int64_t)cfg.clock);
+    if (cfg.has_seed)
+        ids_seed((uint64_t)cfg.seed);
     if (router_init(&app, &cfg, store, &fx.accts) < 0)
         goto out;
     app_ready = true;

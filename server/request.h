@@ -25,6 +25,15 @@ enum http_method {
     HTTP_OTHER = 1 << 6, /* PATCH, TRACE, anything else */
 };
 
+/* One request header, borrowed. */
+struct header {
+    const char *name;
+    const char *value;
+};
+
+/* Most headers passed up (the journal keeps these); the rest are counted. */
+#define REQUEST_MAX_HEADERS 64
+
 /* Largest request body read; a larger one is drained and flagged. */
 #define REQUEST_MAX_BODY (1024 * 1024)
 
@@ -44,6 +53,8 @@ struct request {
     bool body_too_large; /* more than REQUEST_MAX_BODY bytes were sent */
     bool uri_too_long;
     size_t header_bytes; /* all header names and values */
+    const struct header *headers; /* in the order sent */
+    size_t n_headers;
     const char *fallback_base; /* http://ADDR:PORT of the listener */
     size_t fallback_len;
     uint64_t t0; /* util_now_ns() when the request line arrived */
@@ -57,7 +68,10 @@ struct response {
     const char *allow;        /* Allow header (405, OPTIONS) or NULL */
     const char *cors_methods; /* Access-Control-Allow-Methods, or NULL */
     bool www_authenticate;
-    char request_id[35]; /* Twilio-Request-Id, set by router_handle */
+    bool drop;             /* close the connection without an answer */
+    int retry_after;       /* Retry-After seconds, or -1 */
+    char request_id[35];   /* Twilio-Request-Id, set by router_handle */
+    const char *account_sid; /* whom the request authenticated as, or NULL */
 };
 
 /* Returns the enum http_method bit of a method name. */

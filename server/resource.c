@@ -237,6 +237,7 @@ resource_render(const struct resource *r, json_object *rec, struct buf *pre,
     size_t i;
     bool first = true;
 
+
     buf_addc(pre, '{');
     for (i = 0; i < r->n_fields; i++) {
         const struct field *f = &r->fields[i];
@@ -245,6 +246,9 @@ resource_render(const struct resource *r, json_object *rec, struct buf *pre,
         if (f->flags & FIELD_WRITE_ONLY)
             continue;
         json_object_object_get_ex(rec, f->name, &v);
+        if (post == NULL && f->kind == FIELD_URL &&
+            !json_object_is_type(v, json_type_string))
+            continue;
         if (!first)
             buf_addc(out, ',');
         first = false;

@@ -89,7 +89,8 @@ int resource_apply(const struct resource *r, struct json_object *rec,
 /*
  * Renders rec as r's JSON item, fields in descriptor order, split where the
  * base URL goes: item = pre + base + post; with a fixed url (a string "url"
- * in rec) the whole item is in pre and post stays empty.
+ * in rec) the whole item is in pre and post stays empty. With post NULL it
+ * renders a fixture record instead: all in pre, a derived url left out.
  */
 void resource_render(const struct resource *r, struct json_object *rec,
                      struct buf *pre, struct buf *post);

@@ -12,10 +12,15 @@
 #include <strings.h>
 #include <time.h>
 
+#include "admin.h"
 #include "assistants.h"
 #include "auth.h"
 #include "body.h"
+#include "clock.h"
+#include "faults.h"
 #include "ids.h"
+#include "journal.h"
+#include "log.h"
 #include "paging.h"
 #include "util.h"
 
@@ -25,8 +30,9 @@ typedef void (*route_fn)(struct call *c);
 
 /* Route flags: the policy applied before the handler. */
 enum {
-    R_AUTH = 1 << 0, /* Basic auth, link base, rate limit */
-    R_JSON = 1 << 1, /* a JSON object body (or none: {}) */
+    R_AUTH = 1 << 0,  /* Basic auth, link base, fault rules, journal */
+    R_JSON = 1 << 1,  /* a JSON object body (or none: {}) */
+    R_ADMIN = 1 << 2, /* test control: scope from the credentials */
 };
 
 struct route {
@@ -50,18 +56,22 @@ static const struct route routes[] = {
     {HTTP_DELETE, "/v1/Assistants/{id}", assistants_delete, R_AUTH},
     {HTTP_GET, "/healthz", health, 0},
     {HTTP_GET, "/readyz", health, 0},
+    {HTTP_POST, "/__admin/reset", admin_reset, R_ADMIN},
+    {HTTP_GET, "/__admin/requests", admin_requests, R_ADMIN},
+    {HTTP_DELETE, "/__admin/requests", admin_requests_clear, R_ADMIN},
+    {HTTP_GET, "/__admin/requests/count", admin_requests_count, R_ADMIN},
+    {HTTP_GET, "/__admin/faults", admin_faults, R_ADMIN},
+    {HTTP_POST, "/__admin/faults", admin_faults_add, R_ADMIN | R_JSON},
+    {HTTP_DELETE, "/__admin/faults", admin_faults_clear, R_ADMIN},
+    {HTTP_DELETE, "/__admin/faults/{id}", admin_fault_delete, R_ADMIN},
+    {HTTP_GET, "/__admin/clock", admin_clock, R_ADMIN},
+    {HTTP_POST, "/__admin/clock", admin_clock_set, R_ADMIN | R_JSON},
+    {HTTP_GET, "/__admin/export", admin_export, R_ADMIN},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* Allow of each route's path: "GET, HEAD, POST, OPTIONS". */
 static char allow[N_ROUTES][64];
-
-/* Per-account rate windows: second << 32 | count. */
-struct router_rates {
-    unsigned limit;
-    size_t n;
-    _Atomic uint64_t window[];
-};
 
 unsigned
 request_method(const char *name)
@@ -123,18 +133,18 @@ router_init(struct app *app, const struct config *cfg, struct store *store,
     app->accts = accts;
     atomic_init(&app->ready, false);
     build_allow();
-    if (cfg->rate_limit && accts->n_accounts) {
-        size_t n = accts->n_accounts, i;
-        app->rates = malloc(sizeof(*app->rates) +
-                            n * sizeof(app->rates->window[0]));
-        if (app->rates == NULL)
-            return -1;
-        app->rates->limit = cfg->rate_limit;
-        app->rates->n = n;
-        for (i = 0; i < n; i++)
-            atomic_init(&app->rates->window[i], 0);
-    }
+    app->journal = journal_new(accts->n_accounts, cfg->journal_size);
+    app->faults = faults_new(accts);
+    if (app->journal == NULL || app->faults == NULL)
+        goto fail;
+    if (cfg->fault_every && faults_add_every(app->faults, cfg->fault_every) < 0)
+        goto fail;
+    if (cfg->rate_limit && faults_add_rate(app->faults, cfg->rate_limit) < 0)
+        goto fail;
     return 0;
+fail:
+    router_release(app);
+    return -1;
 }
 
 void
@@ -142,8 +152,10 @@ router_release(struct app *app)
 {
     if (app == NULL)
         return;
-    free(app->rates);
-    app->rates = NULL;
+    journal_free(app->journal);
+    faults_free(app->faults);
+    app->journal = NULL;
+    app->faults = NULL;
 }
 
 bool
@@ -240,30 +252,6 @@ link_base(struct call *c)
     return API_OK;
 }
 
-static bool
-rate_allow(struct router_rates *r, size_t acct)
-{
-    _Atomic uint64_t *w;
-    uint64_t now, cur, next;
-    struct timespec ts;
-
-    if (r == NULL || acct >= r->n)
-        return true;
-    w = &r->window[acct];
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    now = (uint64_t)ts.tv_sec;
-    cur = atomic_load(w);
-    do {
-        if (cur >> 32 != now)
-            next = now << 32 | 1;
-        else if ((cur & 0xffffffffu) >= r->limit)
-            return false;
-        else
-            next = cur + 1;
-    } while (!atomic_compare_exchange_weak(w, &cur, next));
-    return true;
-}
-
 /* application/json, any case, optionally followed by parameters. */
 static bool
 is_json_type(const char *ct)
@@ -299,6 +287,44 @@ read_body(struct call *c)
     if (!json_object_is_type(c->body, json_type_object))
         return API_ERR_INVALID_JSON;
     return API_OK;
+}
+
+/*
+ * Runs the fault rules on an authenticated request. Returns true to go on
+ * (no rule, or a delay that has passed), false when the answer is made.
+ */
+static bool
+apply_faults(struct call *c)
+{
+    struct fault_hit hit;
+
+    faults_match(c->app->faults, c->scope, c->rq->method, c->path,
+                 strlen(c->path), &hit);
+    switch (hit.action) {
+    case FAULT_NONE:
+        return true;
+    case FAULT_DELAY: {
+        struct timespec ts = {(time_t)(hit.delay_ms / 1000),
+                              (long)(hit.delay_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+        return true;
+    }
+    case FAULT_DROP:
+        c->rs->drop = true;
+        return false;
+    case FAULT_ERROR:
+        break;
+    }
+    buf_reset(&c->rs->body);
+    api_err_render_custom(&c->rs->body, hit.status, hit.code, hit.message);
+    c->rs->status = hit.status;
+    c->rs->retry_after = hit.retry_after;
+    if (hit.status >= 500)
+        log_error("%s %.200s answered %u %d by fault rule %s%s",
+                  c->rq->method, c->path, hit.status, hit.code, hit.rule_id,
+                  hit.builtin ? " (injected store fault)" : "");
+    return false;
 }
 
 static void
@@ -337,6 +363,8 @@ dispatch(struct call *c)
         if (routes[i].methods & m)
             r = &routes[i];
     }
+    if (first < N_ROUTES)
+        c->route = routes[first].pattern;
     if (rq->uri_too_long) {
         if (first < N_ROUTES)
             c->rs->cors_methods = allow[first];
@@ -358,34 +386,61 @@ dispatch(struct call *c)
         c->rs->allow = allow[first];
         return;
     }
-    if (routes[first].flags & R_AUTH) {
+    if (routes[first].flags & (R_AUTH | R_ADMIN)) {
         if ((e = link_base(c)) != API_OK) {
             call_error(c, e, NULL, NULL);
             return;
         }
-        if (auth_check(c->app->accts, rq->authorization, &acct) != API_OK) {
-            call_error(c, API_ERR_AUTH, NULL, NULL);
+        e = (routes[first].flags & R_ADMIN) ? admin_scope(c, &acct)
+            : auth_check(c->app->accts, rq->authorization, &acct);
+        if (e != API_OK) {
+            call_error(c, e, NULL, NULL);
             return;
         }
-        c->account = &c->app->accts->accounts[acct];
-        c->acct = c->account->store_id;
+        if (acct >= 0) {
+            c->account = &c->app->accts->accounts[acct];
+            c->acct = c->account->store_id;
+            c->scope = acct;
+            c->rs->account_sid = c->account->sid;
+        }
     }
     if (r == NULL) {
         call_error(c, API_ERR_METHOD, c->path, rq->method);
         c->rs->allow = allow[first];
         return;
     }
-    if ((r->flags & R_AUTH) &&
-        !rate_allow(c->app->rates, (size_t)(c->account - c->app->accts->accounts))) {
-        call_error(c, API_ERR_RATE, NULL, NULL);
+    if ((r->flags & R_AUTH) && !apply_faults(c))
         return;
-    }
     if ((r->flags & R_JSON) && (e = read_body(c)) != API_OK) {
         call_error(c, e, NULL, NULL);
         return;
     }
     c->rs->status = 200;
     r->fn(c);
+}
+
+/* Requests under /v1 are journaled; /__admin/ and the probes are not. */
+static bool
+is_api_path(const struct request *rq)
+{
+    return rq->path_len >= 3 && memcmp(rq->path, "/v1", 3) == 0 &&
+           (rq->path_len == 3 || rq->path[3] == '/');
+}
+
+static void
+record(struct call *c)
+{
+    struct journal_record jr;
+
+    jr.ring = c->scope;
+    jr.account_sid = c->account ? c->account->sid : NULL;
+    jr.request_id = c->rs->request_id;
+    jr.time_ms = clock_now_ms();
+    jr.rq = c->rq;
+    jr.status = c->rs->drop ? 0 : c->rs->status;
+    jr.duration_us = (util_now_ns() - c->rq->t0) / 1000;
+    jr.route = c->route;
+    journal_add(c->app->journal, &jr);
 }
 
 void
@@ -403,9 +458,14 @@ router_handle(struct app *app, const struct request *rq, struct response *rs)
     c->base[0] = '\0';
     c->base_len = 0;
     c->body = NULL;
+    rs->retry_after = -1;
+    c->scope = -1;
+    c->route = NULL;
     ids_request_id(rs->request_id);
     dispatch(c);
     if (buf_failed(&rs->body))
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
     json_object_put(c->body);
+    if (is_api_path(rq))
+        record(c);
 }

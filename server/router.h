@@ -1,9 +1,10 @@
 /*
  * router.h - the one route table, and the pipeline every request goes
  * through before its handler: path match (404), OPTIONS, link base (Host),
- * authentication (401), method (405 with Allow), rate limit (429), JSON
- * body (413, 400). Allow and Access-Control-Allow-Methods of a path come
- * from the same table. Handlers (assistants.c, ...) see a struct call.
+ * authentication (401; for /__admin/ the scope), method (405 with Allow),
+ * fault rules, JSON body (413, 400); after it, the request journal. Allow
+ * and Access-Control-Allow-Methods of a path come from the same table.
+ * Handlers (assistants.c, admin.c, ...) see a struct call.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -29,7 +30,8 @@ struct app {
     const struct config *cfg;
     struct store *store;
     const struct accounts *accts;
-    struct router_rates *rates; /* per-account windows; NULL: no limit */
+    struct journal *journal;
+    struct faults *faults;
     atomic_bool ready;
 };
 
@@ -44,14 +46,17 @@ struct call {
     size_t param_len[ROUTER_MAX_PARAMS];
     const struct account *account; /* after auth */
     int acct;                      /* its store id */
+    int scope;                     /* its index; -1: none / every account */
     char base[ROUTER_MAX_BASE];    /* link base, e.g. http://host:port */
     size_t base_len;
     struct json_object *body;      /* JSON routes: the parsed object */
+    const char *route;             /* the matched route's pattern */
 };
 
 /*
- * Sets up app (cfg, store and accts borrowed) for router_handle. 0, or -1
- * out of memory.
+ * Sets up app (cfg, store and accts borrowed) for router_handle: the
+ * journal, the fault rules (with the --rate-limit and --inject-store-fault
+ * shorthands). 0, or -1 out of memory.
  */
 int router_init(struct app *app, const struct config *cfg,
                 struct store *store, const struct accounts *accts);

@@ -186,8 +186,6 @@ struct store {
     struct fair_lock lock;
     pthread_mutex_t conns_lock; /* guards conns */
     struct store_conn *conns;
-    atomic_uint fault_every;
-    atomic_uint calls;
     uint64_t gen; /* unique per store, so a thread never reuses a stale conn */
 };
 
@@ -606,13 +604,6 @@ reader(struct store *s)
     return tl_conn;
 }
 
-static int
-fault_handler(void *arg)
-{
-    (void)arg;
-    return 1; /* interrupts the statement: SQLITE_INTERRUPT */
-}
-
 /* Fills row from the current result (COLS, or COLS_SECRET). 0 or -1. */
 static int
 read_row(sqlite3_stmt *st, struct store_row *row)
@@ -660,8 +651,6 @@ store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
 {
     struct store_conn *c = reader(s);
     sqlite3_stmt *st;
-    unsigned every;
-    bool fault = false;
     long n = 0;
     int rc;
 
@@ -671,11 +660,6 @@ store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
         st = c->st[t][R_FIRST];
     else
         st = c->st[t][dir == STORE_AFTER ? R_AFTER : R_BEFORE];
-    every = atomic_load_explicit(&s->fault_every, memory_order_relaxed);
-    if (every && atomic_fetch_add(&s->calls, 1) % every == every - 1) {
-        sqlite3_progress_handler(c->db, 1, fault_handler, NULL);
-        fault = true;
-    }
     fair_read_lock(&s->lock);
     sqlite3_bind_int(st, 1, acct);
     sqlite3_bind_int(st, 2, limit);
@@ -701,8 +685,6 @@ store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
     fair_read_unlock(&s->lock);
     if (rc != SQLITE_DONE)
         log_error("store: list query failed: %s", sqlite3_errstr(rc));
-    if (fault)
-        sqlite3_progress_handler(c->db, 0, NULL, NULL);
     return rc == SQLITE_DONE ? n : -1;
 }
 
@@ -893,10 +875,4 @@ store_reset(struct store *s, int acct)
     ok = finish_write(s, ok) == 0;
     fair_write_unlock(&s->lock);
     return ok ? 0 : -1;
-}
-
-void
-store_set_fault_every(struct store *s, unsigned n)
-{
-    atomic_store(&s->fault_every, n);
 }

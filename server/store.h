@@ -156,10 +156,4 @@ int store_delete(struct store *s, enum store_table t, int acct,
  */
 int store_reset(struct store *s, int acct);
 
-/*
- * Makes every nth store_list call fail inside SQLite (0: never), for testing
- * clients' handling of 500s.
- */
-void store_set_fault_every(struct store *s, unsigned n);
-
 #endif
