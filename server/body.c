@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +19,24 @@
 
 struct parser {
     const char *p;
+    const char *start;
     const char *end;
     struct buf str; /* scratch for decoded strings */
+    const char *why; /* the first problem, static text */
+    const char *at;  /* where it is */
+    char dup[96];    /* "duplicate key ..." */
 };
+
+/* Records the first problem; returns -1 for the caller to pass up. */
+static int
+fail_at(struct parser *ps, const char *at, const char *why)
+{
+    if (ps->why == NULL) {
+        ps->why = why;
+        ps->at = at;
+    }
+    return -1;
+}
 
 static int parse_value(struct parser *ps, int depth, json_object **out);
 
@@ -94,22 +110,22 @@ parse_string(struct parser *ps)
 
         if (c == '"') {
             if (!render_utf8_valid(run, (size_t)(ps->p - run)))
-                return -1;
+                return fail_at(ps, run, "invalid UTF-8 in a string");
             buf_add(&ps->str, run, (size_t)(ps->p - run));
             ps->p++;
             return buf_failed(&ps->str) ? -1 : 0;
         }
         if (c < 0x20)
-            return -1;
+            return fail_at(ps, ps->p, "control character in a string");
         if (c != '\\') {
             ps->p++;
             continue;
         }
         if (!render_utf8_valid(run, (size_t)(ps->p - run)))
-            return -1;
+            return fail_at(ps, run, "invalid UTF-8 in a string");
         buf_add(&ps->str, run, (size_t)(ps->p - run));
         if (ps->end - ps->p < 2)
-            return -1;
+            return fail_at(ps, ps->p, "unterminated string");
         switch (ps->p[1]) {
         case '"':
         case '\\':
@@ -133,14 +149,15 @@ parse_string(struct parser *ps)
             break;
         case 'u':
             if (ps->end - ps->p < 6 || hex4(ps->p + 2, &cp) < 0)
-                return -1;
+                return fail_at(ps, ps->p, "invalid \\u escape");
             if (cp >= 0xdc00 && cp <= 0xdfff)
-                return -1; /* a lone low surrogate */
+                return fail_at(ps, ps->p, "lone surrogate in a \\u escape");
             if (cp >= 0xd800 && cp <= 0xdbff) {
                 if (ps->end - ps->p < 12 || ps->p[6] != '\\' ||
                     ps->p[7] != 'u' || hex4(ps->p + 8, &lo) < 0 ||
                     lo < 0xdc00 || lo > 0xdfff)
-                    return -1;
+                    return fail_at(ps, ps->p,
+                                   "lone surrogate in a \\u escape");
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 ps->p += 6;
             }
@@ -148,12 +165,12 @@ parse_string(struct parser *ps)
             ps->p += 4;
             break;
         default:
-            return -1;
+            return fail_at(ps, ps->p, "invalid escape in a string");
         }
         ps->p += 2;
         run = ps->p;
     }
-    return -1;
+    return fail_at(ps, ps->p, "unterminated string");
 }
 
 static int
@@ -167,20 +184,21 @@ parse_number(struct parser *ps, json_object **out)
     if (q < ps->end && *q == '-')
         q++;
     if (q >= ps->end)
-        return -1;
+        return fail_at(ps, s, "invalid number");
     if (*q == '0') {
         q++;
     } else if (*q >= '1' && *q <= '9') {
         while (q < ps->end && *q >= '0' && *q <= '9')
             q++;
     } else {
-        return -1;
+        return fail_at(ps, s, q == s ? "unexpected character"
+                                     : "invalid number");
     }
     if (q < ps->end && *q == '.') {
         is_int = false;
         q++;
         if (q >= ps->end || *q < '0' || *q > '9')
-            return -1;
+            return fail_at(ps, s, "invalid number");
         while (q < ps->end && *q >= '0' && *q <= '9')
             q++;
     }
@@ -190,13 +208,13 @@ parse_number(struct parser *ps, json_object **out)
         if (q < ps->end && (*q == '+' || *q == '-'))
             q++;
         if (q >= ps->end || *q < '0' || *q > '9')
-            return -1;
+            return fail_at(ps, s, "invalid number");
         while (q < ps->end && *q >= '0' && *q <= '9')
             q++;
     }
     n = (size_t)(q - s);
     if (n >= sizeof(text))
-        return -1;
+        return fail_at(ps, s, "number too long");
     memcpy(text, s, n);
     text[n] = '\0';
     ps->p = q;
@@ -205,7 +223,7 @@ parse_number(struct parser *ps, json_object **out)
         char *e;
         errno = 0;
         v = strtoll(text, &e, 10);
-        if (errno == 0 && *e == '\0') {
+        if (errno == 0 && *e == '\0' && strcmp(text, "-0") != 0) {
             *out = json_object_new_int64(v);
             return *out ? 0 : -1;
         }
@@ -233,18 +251,38 @@ parse_object(struct parser *ps, int depth, json_object **out)
         json_object *v = NULL;
         char *key;
 
+        const char *kat;
+
         skip_ws(ps);
-        if (ps->p >= ps->end || *ps->p != '"' || parse_string(ps) < 0)
+        kat = ps->p;
+        if (ps->p >= ps->end || *ps->p != '"') {
+            fail_at(ps, ps->p, ps->p >= ps->end ? "unexpected end of data"
+                                                : "expected a key string");
             goto fail;
-        if (memchr(ps->str.data ? ps->str.data : "", '\0', ps->str.len) ||
-            json_object_object_get_ex(o, ps->str.data ? ps->str.data : "",
-                                      NULL))
-            goto fail; /* NUL in a key, or a duplicate */
+        }
+        if (parse_string(ps) < 0)
+            goto fail;
+        if (memchr(ps->str.data ? ps->str.data : "", '\0', ps->str.len)) {
+            fail_at(ps, kat, "NUL (\\u0000) in an object key");
+            goto fail;
+        }
+        if (json_object_object_get_ex(o, ps->str.data ? ps->str.data : "",
+                                      NULL)) {
+            struct buf q = BUF_INIT;
+            render_json_string(&q, ps->str.data, ps->str.len > 60 ? 60
+                                                                  : ps->str.len);
+            snprintf(ps->dup, sizeof(ps->dup), "duplicate key %s",
+                     buf_failed(&q) ? "?" : q.data);
+            buf_release(&q);
+            fail_at(ps, kat, ps->dup);
+            goto fail;
+        }
         key = strdup(ps->str.data ? ps->str.data : "");
         if (key == NULL)
             goto fail;
         skip_ws(ps);
         if (ps->p >= ps->end || *ps->p != ':') {
+            fail_at(ps, ps->p, "expected ':'");
             free(key);
             goto fail;
         }
@@ -269,6 +307,8 @@ parse_object(struct parser *ps, int depth, json_object **out)
             *out = o;
             return 0;
         }
+        fail_at(ps, ps->p, ps->p >= ps->end ? "unexpected end of data"
+                                            : "expected ',' or '}'");
         goto fail;
     }
 fail:
@@ -309,6 +349,8 @@ parse_array(struct parser *ps, int depth, json_object **out)
             *out = a;
             return 0;
         }
+        fail_at(ps, ps->p, ps->p >= ps->end ? "unexpected end of data"
+                                            : "expected ',' or ']'");
         goto fail;
     }
 fail:
@@ -333,12 +375,16 @@ parse_value(struct parser *ps, int depth, json_object **out)
     *out = NULL;
     skip_ws(ps);
     if (ps->p >= ps->end)
-        return -1;
+        return fail_at(ps, ps->p, "unexpected end of data");
     switch (*ps->p) {
     case '{':
-        return depth >= BODY_MAX_DEPTH ? -1 : parse_object(ps, depth + 1, out);
+        return depth >= BODY_MAX_DEPTH
+                   ? fail_at(ps, ps->p, "nested too deeply")
+                   : parse_object(ps, depth + 1, out);
     case '[':
-        return depth >= BODY_MAX_DEPTH ? -1 : parse_array(ps, depth + 1, out);
+        return depth >= BODY_MAX_DEPTH
+                   ? fail_at(ps, ps->p, "nested too deeply")
+                   : parse_array(ps, depth + 1, out);
     case '"':
         if (parse_string(ps) < 0)
             return -1;
@@ -347,41 +393,57 @@ parse_value(struct parser *ps, int depth, json_object **out)
         return *out ? 0 : -1;
     case 't':
         if (!literal(ps, "true"))
-            return -1;
+            return fail_at(ps, ps->p, "unexpected character");
         *out = json_object_new_boolean(1);
         return *out ? 0 : -1;
     case 'f':
         if (!literal(ps, "false"))
-            return -1;
+            return fail_at(ps, ps->p, "unexpected character");
         *out = json_object_new_boolean(0);
         return *out ? 0 : -1;
     case 'n':
-        return literal(ps, "null") ? 0 : -1;
+        return literal(ps, "null") ? 0
+                                   : fail_at(ps, ps->p, "unexpected character");
     default:
         return parse_number(ps, out);
     }
 }
 
 int
-body_parse(const char *data, size_t len, json_object **out)
+body_parse_ex(const char *data, size_t len, json_object **out,
+              struct body_error *err)
 {
     struct parser ps;
     int rc;
 
     *out = NULL;
     ps.p = data;
+    ps.start = data;
     ps.end = data + len;
+    ps.why = NULL;
+    ps.at = data;
     buf_init(&ps.str);
     rc = parse_value(&ps, 0, out);
     if (rc == 0) {
         skip_ws(&ps);
         if (ps.p != ps.end)
-            rc = -1;
+            rc = fail_at(&ps, ps.p, "unexpected data after the value");
     }
     buf_release(&ps.str);
     if (rc < 0) {
         json_object_put(*out);
         *out = NULL;
+        if (err) {
+            err->offset = (size_t)(ps.at - data);
+            snprintf(err->why, sizeof(err->why), "%s",
+                     ps.why ? ps.why : "out of memory");
+        }
     }
     return rc;
+}
+
+int
+body_parse(const char *data, size_t len, json_object **out)
+{
+    return body_parse_ex(data, len, out, NULL);
 }

@@ -25,4 +25,14 @@ struct json_object;
  */
 int body_parse(const char *data, size_t len, struct json_object **out);
 
+/* Why a text was refused: the first problem and its byte offset. */
+struct body_error {
+    size_t offset;
+    char why[128]; /* e.g. "duplicate key \"name\"" */
+};
+
+/* body_parse, telling why in *err (may be NULL) on -1. */
+int body_parse_ex(const char *data, size_t len, struct json_object **out,
+                  struct body_error *err);
+
 #endif

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "body.h"
 #include "embedded.h"
 #include "render.h"
 #include "resource.h"
@@ -56,7 +57,6 @@ struct loader {
     struct store *store;
     struct source *src;
     size_t n_src;
-    json_tokener *tok;
     int default_acct;
     struct buf pre, post, cai, tmp;
 };
@@ -235,46 +235,20 @@ skip_value(const struct source *s, size_t *i)
 }
 
 /*
- * Parses s[span] with json-c into *out (caller puts it; NULL for a JSON
- * null). Returns 0, or -1 after reporting the problem.
+ * Parses s[start..end) strictly (body.c: numbers kept as written, duplicate
+ * keys refused) into *out (caller puts it; NULL for a JSON null). Returns
+ * 0, or -1 after reporting the problem with its line.
  */
 static int
 parse_span(struct loader *ld, const struct source *s, size_t start,
            size_t end, json_object **out)
 {
-    const char *p = s->data + start;
-    size_t n = end - start;
-    char small[258];
-    json_object *obj;
-    enum json_tokener_error err;
+    struct body_error err;
 
-    json_tokener_reset(ld->tok);
-    if (n > 0 && p[0] != '{' && p[0] != '[' && p[0] != '"') {
-        /* A bare scalar: json-c needs a terminator to know it ended. */
-        if (n > 256) {
-            json_problem(ld, s, start, "value too long");
-            return -1;
-        }
-        memcpy(small, p, n);
-        small[n] = '\0';
-        p = small;
-        n++;
-    }
-    obj = json_tokener_parse_ex(ld->tok, p, (int)n);
-    err = json_tokener_get_error(ld->tok);
-    if (err != json_tokener_success ||
-        json_tokener_get_parse_end(ld->tok) < (p == small ? n - 1 : n)) {
-        size_t off = start + json_tokener_get_parse_end(ld->tok);
-        json_problem(ld, s, off,
-                     err == json_tokener_success ? "unexpected data"
-                     : err == json_tokener_continue
-                         ? "unexpected end of value"
-                         : json_tokener_error_desc(err));
-        json_object_put(obj);
-        return -1;
-    }
-    *out = obj;
-    return 0;
+    if (body_parse_ex(s->data + start, end - start, out, &err) == 0)
+        return 0;
+    json_problem(ld, s, start + err.offset, err.why);
+    return -1;
 }
 
 static bool
@@ -913,15 +887,16 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         json_object_put(o);
         return;
     }
-    o = NULL;
-    if (parse_span(ld, s, start, end, &o) < 0)
-        return;
+    /* Before parsing, which refuses such a key without a JSON path. */
     if ((i = has_nul_key(s, start, end)) > 0) {
         problem(ld, s->name, i == 1 ? P : FP("customer_ai"),
                 "object keys may not contain NUL (\\u0000): it would be "
                 "lost");
-        ok = false;
+        return;
     }
+    o = NULL;
+    if (parse_span(ld, s, start, end, &o) < 0)
+        return;
     if (!check_fields(ld, s->name, index, R, o, f, &created))
         ok = false;
     if (field_value(R, f, "account_sid") && ok) {
@@ -1130,11 +1105,6 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     struct fixtures *fx = ld->fx;
     size_t i;
 
-    ld->tok = json_tokener_new();
-    if (ld->tok == NULL)
-        return -1;
-    json_tokener_set_flags(ld->tok,
-                           JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     fx->n_files = ld->n_src;
     for (i = 0; i < ld->n_src; i++) {
         scan_source(ld, &ld->src[i]);
@@ -1199,8 +1169,6 @@ finish(struct loader *ld, int rc)
         free(ld->src[i].name);
     }
     free(ld->src);
-    if (ld->tok)
-        json_tokener_free(ld->tok);
     buf_release(&ld->pre);
     buf_release(&ld->post);
     buf_release(&ld->cai);
