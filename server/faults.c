@@ -366,31 +366,41 @@ add_builtin(struct faults *f, struct rule *r)
     return rc < 0 ? -1 : 0;
 }
 
-int
-faults_add_every(struct faults *f, unsigned n)
+/* A built-in rule of every account answering Twilio's error for status. */
+static struct rule *
+builtin_rule(unsigned status)
 {
     struct rule *r = rule_new(-1);
     const char *message;
 
     if (r == NULL)
+        return NULL;
+    r->times = 0;
+    r->hit.action = FAULT_ERROR;
+    r->hit.status = status;
+    r->hit.retry_after = -1;
+    default_error(status, &r->hit.code, &message);
+    snprintf(r->hit.message, sizeof(r->hit.message), "%s", message);
+    return r;
+}
+
+int
+faults_add_every(struct faults *f, unsigned n)
+{
+    struct rule *r = builtin_rule(500);
+
+    if (r == NULL)
         return -1;
     snprintf(r->method, sizeof(r->method), "GET");
     snprintf(r->path, sizeof(r->path), "/v1/Assistants");
-    r->times = 0;
     r->every = n;
-    r->hit.action = FAULT_ERROR;
-    r->hit.status = 500;
-    r->hit.retry_after = -1;
-    default_error(500, &r->hit.code, &message);
-    snprintf(r->hit.message, sizeof(r->hit.message), "%s", message);
     return add_builtin(f, r);
 }
 
 int
 faults_add_rate(struct faults *f, unsigned per_second)
 {
-    struct rule *r = rule_new(-1);
-    const char *message;
+    struct rule *r = builtin_rule(429);
 
     if (r == NULL)
         return -1;
@@ -399,13 +409,7 @@ faults_add_rate(struct faults *f, unsigned per_second)
         rule_free(r);
         return -1;
     }
-    r->times = 0;
     r->per_second = per_second;
-    r->hit.action = FAULT_ERROR;
-    r->hit.status = 429;
-    r->hit.retry_after = -1;
-    default_error(429, &r->hit.code, &message);
-    snprintf(r->hit.message, sizeof(r->hit.message), "%s", message);
     return add_builtin(f, r);
 }
 
