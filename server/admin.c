@@ -193,14 +193,8 @@ admin_faults_add(struct call *c)
     int rc = faults_add(c->app->faults, c->scope, c->body, &c->rs->body,
                         field, sizeof(field));
 
-    if (rc == -1)
-        call_error(c, strcmp(field, "error") == 0 ? API_ERR_MISSING_PARAM
-                      : strcmp(field, "error.status") == 0 &&
-                              !json_object_object_get_ex(
-                                  json_object_object_get(c->body, "error"),
-                                  "status", NULL)
-                          ? API_ERR_MISSING_PARAM
-                          : API_ERR_INVALID_PARAM,
+    if (rc == -1 || rc == -3)
+        call_error(c, rc == -3 ? API_ERR_MISSING_PARAM : API_ERR_INVALID_PARAM,
                    field, NULL);
     else if (rc < 0)
         call_error(c, API_ERR_INTERNAL, NULL, NULL);

@@ -94,28 +94,33 @@ default_error(unsigned status, int *code, const char **message)
 {
     static const struct {
         unsigned status;
-        int code;
+        int code; /* 0: the default, 20001 (4xx) or 20500 (5xx) */
         const char *message;
     } known[] = {
         {400, 20001, "Bad Request"},
         {401, 20003, "Authenticate"},
-        {403, 20403, "Forbidden"},
+        {403, 0, "Forbidden"},
         {404, 20404, "The requested resource was not found"},
+        {405, 0, "Method Not Allowed"},
+        {408, 0, "Request Timeout"},
+        {409, 0, "Conflict"},
+        {413, 0, "Request Entity Too Large"},
         {429, 20429, "Too Many Requests"},
         {500, 20500, "Internal Server Error"},
-        {502, 20502, "Bad Gateway"},
+        {502, 0, "Bad Gateway"},
         {503, 20503, "Service Unavailable"},
-        {504, 20504, "Gateway Timeout"},
+        {504, 0, "Gateway Timeout"},
     };
     size_t i;
 
     *code = status >= 500 ? 20500 : 20001;
     *message = status >= 500 ? "Internal Server Error" : "Bad Request";
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-        if (known[i].status == status) {
+        if (known[i].status != status)
+            continue;
+        if (known[i].code)
             *code = known[i].code;
-            *message = known[i].message;
-        }
+        *message = known[i].message;
     }
 }
 
@@ -133,6 +138,12 @@ get_int(json_object *v, long long min, long long max, long long *out)
         snprintf(field, cap, "%s", (name));                                    \
         goto bad;                                                              \
     } while (0)
+/* A required member is missing: -3 instead of -1. */
+#define MISSING(name)                                                          \
+    do {                                                                       \
+        snprintf(field, cap, "%s", (name));                                    \
+        return -3;                                                             \
+    } while (0)
 
 /* Fills r->hit from the "error" object. 0 or -1 (field set). */
 static int
@@ -146,7 +157,7 @@ parse_error(struct rule *r, json_object *err, char *field, size_t cap)
     if (!json_object_is_type(err, json_type_object))
         BAD("error");
     if (!json_object_object_get_ex(err, "status", &v) || v == NULL)
-        BAD("error.status");
+        MISSING("error.status");
     if (!get_int(v, 100, 599, &n))
         BAD("error.status");
     r->hit.status = (unsigned)n;
@@ -227,9 +238,12 @@ parse_rule(struct rule *r, json_object *rule, char *field, size_t cap)
             if (!get_int(v, 0, INT64_MAX, &r->times))
                 BAD("times");
         } else if (strcmp(key, "error") == 0) {
+            int rc;
+            if (v == NULL)
+                continue; /* null: absent */
             actions++;
-            if (parse_error(r, v, field, cap) < 0)
-                goto bad;
+            if ((rc = parse_error(r, v, field, cap)) < 0)
+                return rc;
         } else if (strcmp(key, "delay_ms") == 0) {
             actions++;
             if (!get_int(v, 0, FAULTS_MAX_DELAY_MS, &n))
@@ -247,7 +261,7 @@ parse_rule(struct rule *r, json_object *rule, char *field, size_t cap)
         }
     }
     if (actions == 0)
-        BAD("error");
+        MISSING("error");
     if (actions > 1)
         BAD("drop");
     return 0;
@@ -338,9 +352,9 @@ faults_add(struct faults *f, int scope, json_object *rule, struct buf *out,
 
     if (r == NULL)
         return -2;
-    if (parse_rule(r, rule, field, cap) < 0) {
+    if ((rc = parse_rule(r, rule, field, cap)) < 0) {
         rule_free(r);
-        return -1;
+        return rc;
     }
     pthread_mutex_lock(&f->lock);
     rc = append(f, r);
@@ -375,6 +389,7 @@ builtin_rule(unsigned status)
 
     if (r == NULL)
         return NULL;
+    snprintf(r->path, sizeof(r->path), "*");
     r->times = 0;
     r->hit.action = FAULT_ERROR;
     r->hit.status = status;

@@ -47,9 +47,9 @@ struct fault_hit {
 /*
  * Adds the rule described by JSON object rule for scope (an account index,
  * or -1: every account) and appends it, as faults_render shows rules, to
- * out. Returns 0, or -1 with the offending member's name in field (cap
- * bytes; "error" when no action is given), or -2 when the rule limit is
- * reached or memory ran out.
+ * out. Returns 0; -1 (a member is invalid) or -3 (a required one is
+ * missing: "error" when no action is given) with the member's name in field
+ * (cap bytes); or -2 when the rule limit is reached or memory ran out.
  */
 int faults_add(struct faults *f, int scope, struct json_object *rule,
                struct buf *out, char *field, size_t cap);

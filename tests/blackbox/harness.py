@@ -836,3 +836,87 @@ def main(module='__main__'):
     failed = len(failed_ids)
     print('%d passed, %d failed' % (passed, failed))
     sys.exit(0 if failed == 0 and result.wasSuccessful() else 1)
+
+
+# ---------------------------------------------------------------------------
+# Test control (/__admin/, issue 10).  auth is (user, password) for an
+# account's scope; bearer a --admin-token value; neither: global scope.
+
+
+def admin_headers(auth=None, bearer=None, headers=None):
+    """Request headers for an /__admin/ call in the scope of auth or bearer."""
+    h = dict(headers or {})
+    if auth is not None:
+        h['Authorization'] = basic(*auth)
+    elif bearer is not None:
+        h['Authorization'] = 'Bearer ' + bearer
+    return h
+
+
+def admin_query(query):
+    """'' or '?...' from a query string or a dict of filters."""
+    if not query:
+        return ''
+    if isinstance(query, dict):
+        query = urllib.parse.urlencode(query)
+    return '?' + query.lstrip('?')
+
+
+def admin(srv, method, path, obj=None, auth=None, bearer=None, headers=None):
+    """One /__admin/ request; obj (not None) is sent as the JSON body."""
+    h = admin_headers(auth, bearer, headers)
+    body = None
+    if obj is not None:
+        h.setdefault('Content-Type', 'application/json')
+        body = json_body(obj)
+    return http_request(srv.host, srv.port, method, path, h, body)
+
+
+def _admin_ok(resp, status, what):
+    if resp.status != status:
+        raise AssertionError('%s: expected %d, got %r' % (what, status, resp))
+    return resp
+
+
+def reset(srv, auth=None, bearer=None):
+    """POST /__admin/reset (all, or auth's account); AssertionError unless
+    204.  Returns the response."""
+    return _admin_ok(admin(srv, 'POST', '/__admin/reset', auth=auth,
+                           bearer=bearer), 204, 'reset')
+
+
+def journal(srv, auth=None, query=None, bearer=None):
+    """GET /__admin/requests with filters query (str or dict): the parsed
+    {"requests": [...], "dropped": N}."""
+    return _admin_ok(admin(srv, 'GET', '/__admin/requests' +
+                           admin_query(query), auth=auth, bearer=bearer),
+                     200, 'journal').json()
+
+
+def journal_count(srv, auth=None, query=None, bearer=None):
+    """GET /__admin/requests/count with filters query: N."""
+    return _admin_ok(admin(srv, 'GET', '/__admin/requests/count' +
+                           admin_query(query), auth=auth, bearer=bearer),
+                     200, 'journal count').json()['count']
+
+
+def clear_journal(srv, auth=None, bearer=None):
+    return _admin_ok(admin(srv, 'DELETE', '/__admin/requests', auth=auth,
+                           bearer=bearer), 204, 'clear journal')
+
+
+def add_fault(srv, rule, auth=None, bearer=None):
+    """POST /__admin/faults with rule (a dict): the created rule."""
+    return _admin_ok(admin(srv, 'POST', '/__admin/faults', rule, auth=auth,
+                           bearer=bearer), 201, 'add fault').json()
+
+
+def faults(srv, auth=None, bearer=None):
+    """GET /__admin/faults: the list of rules."""
+    return _admin_ok(admin(srv, 'GET', '/__admin/faults', auth=auth,
+                           bearer=bearer), 200, 'faults').json()['faults']
+
+
+def clear_faults(srv, auth=None, bearer=None):
+    return _admin_ok(admin(srv, 'DELETE', '/__admin/faults', auth=auth,
+                           bearer=bearer), 204, 'clear faults')

@@ -20,6 +20,7 @@
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 
 const SDK_VERSION = '5.13.1';
@@ -209,6 +210,39 @@ async function assertRestError(promise, status, code, message) {
   if (message !== undefined) assert.equal(err.message, message, 'message');
   assert.equal(err.moreInfo, `https://www.twilio.com/docs/errors/${code}`, 'moreInfo');
   return err;
+}
+
+// A plain-HTTP request to the mock's test-control API (/__admin/, no
+// credentials: global scope): {status, text, json}.
+function adminRequest(port, method, urlPath, body) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? null : Buffer.from(JSON.stringify(body));
+    const headers = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {};
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json = null;
+        try {
+          json = text ? JSON.parse(text) : null;
+        } catch (e) {
+          reject(new Error(`${method} ${urlPath}: not JSON: ${text.slice(0, 200)}`));
+          return;
+        }
+        resolve({ status: res.statusCode, text, json });
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(10000, () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
+    req.end(data || undefined);
+  });
+}
+
+async function adminOk(port, method, urlPath, status, body) {
+  const r = await adminRequest(port, method, urlPath, body);
+  assert.equal(r.status, status, `${method} ${urlPath}: ${r.text}`);
+  return r;
 }
 
 function collectEach(list, opts) {
@@ -534,6 +568,46 @@ async function main() {
     const id = 'aia_asst_00000000-0000-7000-8000-000000000000';
     await assertRestError(A(id).fetch(), 404, 20404,
       `The requested resource /v1/Assistants/${id} was not found`);
+  });
+
+  // The retry story: a fault rule makes the next calls answer 429, as
+  // Twilio does under load. twilio-node's autoRetry retries 429s with
+  // exponential backoff (full jitter, at most 200 ms then 400 ms here).
+  const RETRY_RULE = {
+    method: 'GET', path: '/v1/Assistants', times: 2,
+    error: { status: 429, retry_after: 0 },
+  };
+  const count429 = '/__admin/requests/count?path=/v1/Assistants&status=429';
+
+  await check('autoRetry: two 429s from a fault rule, then list() succeeds; the journal shows both', async () => {
+    await adminOk(port, 'POST', '/__admin/reset', 204);
+    const rule = (await adminOk(port, 'POST', '/__admin/faults', 201, RETRY_RULE)).json;
+    assert.match(rule.id, /^FR[0-9a-f]{32}$/);
+    assert.deepEqual(
+      { method: rule.method, path: rule.path, times: rule.times, hits: rule.hits },
+      { method: 'GET', path: '/v1/Assistants', times: 2, hits: 0 });
+    assert.deepEqual(rule.error,
+      { status: 429, code: 20429, message: 'Too Many Requests', retry_after: 0 });
+    const retrying = makeClient(ALICE, ALICE_TOKEN, { autoRetry: true, maxRetries: 3 });
+    const items = await retrying.assistants.v1.assistants.list();
+    assert.equal(items.length, ALICE_SEEDED);
+    for (const a of items) assert.equal(a.accountSid, ALICE);
+    assert.deepEqual((await adminOk(port, 'GET', count429, 200)).json, { count: 2 });
+    assert.deepEqual(
+      (await adminOk(port, 'GET', '/__admin/requests/count?path=/v1/Assistants&status=200', 200)).json,
+      { count: 3 }, 'three pages of 50');
+    const rules = (await adminOk(port, 'GET', '/__admin/faults', 200)).json.faults;
+    assert.deepEqual(rules.map((f) => [f.id, f.hits]), [[rule.id, 2]]);
+  });
+
+  await check('no autoRetry: a 429 fault rule -> RestException 429 20429; the next call succeeds', async () => {
+    await adminOk(port, 'POST', '/__admin/reset', 204);
+    await adminOk(port, 'POST', '/__admin/faults', 201, Object.assign({}, RETRY_RULE, { times: 1 }));
+    await assertRestError(A.list(), 429, 20429, 'Too Many Requests');
+    assert.deepEqual((await adminOk(port, 'GET', count429, 200)).json, { count: 1 });
+    const items = await A.list({ limit: 5 });
+    assert.equal(items.length, 5);
+    await adminOk(port, 'DELETE', '/__admin/faults', 204);
   });
 
   await check('server still running', async () => {
