@@ -270,7 +270,8 @@ check_paging(struct store *st, int acct, const char *sid,
     w.want = keys;
     w.n_want = n;
     w.step = 1;
-    got = store_list(st, acct, STORE_AFTER, NULL, 2, on_walk, &w);
+    got = store_list(st, STORE_ASSISTANTS, acct, STORE_AFTER, NULL, 2,
+                     on_walk, &w);
     while (got > 0) {
         /* Resume from a PageToken, as a client would. */
         key.created = w.last.created;
@@ -278,7 +279,8 @@ check_paging(struct store *st, int acct, const char *sid,
         key.id_len = w.last.id_len;
         tn = paging_token_encode('A', sid, &key, tok);
         FUZZ_CHECK(paging_token_decode(tok, tn, sid, &cur) == 0);
-        got = store_list(st, acct, STORE_AFTER, &cur.key, 2, on_walk, &w);
+        got = store_list(st, STORE_ASSISTANTS, acct, STORE_AFTER, &cur.key, 2,
+                         on_walk, &w);
     }
     FUZZ_CHECK(got == 0 && w.at == n);
     if (n == 0)
@@ -289,12 +291,14 @@ check_paging(struct store *st, int acct, const char *sid,
     key.created = INT64_MAX;
     key.id = "";
     key.id_len = 0;
-    got = store_list(st, acct, STORE_BEFORE, &key, 2, on_walk, &w);
+    got = store_list(st, STORE_ASSISTANTS, acct, STORE_BEFORE, &key, 2,
+                     on_walk, &w);
     while (got > 0 && w.at != (size_t)-1) {
         key.created = w.last.created;
         key.id = w.last.id;
         key.id_len = w.last.id_len;
-        got = store_list(st, acct, STORE_BEFORE, &key, 2, on_walk, &w);
+        got = store_list(st, STORE_ASSISTANTS, acct, STORE_BEFORE, &key, 2,
+                         on_walk, &w);
     }
     FUZZ_CHECK(got >= 0 && w.at == (size_t)-1);
 }
@@ -384,19 +388,24 @@ check_loaded(struct store *st, const struct fixtures *fx, const char *data,
         FUZZ_CHECK(fx->accts.creds[i].acct >= 0 &&
                    (size_t)fx->accts.creds[i].acct < fx->accts.n_accounts);
         FUZZ_CHECK(fx->accts.creds[i].secret_len > 0 &&
-                   strlen(fx->accts.creds[i].secret) <= fx->accts.creds[i].secret_len);
+                   strlen(fx->accts.creds[i].secret) <=
+                       fx->accts.creds[i].secret_len);
         if (i > 0)
-            FUZZ_CHECK(strcmp(fx->accts.creds[i - 1].sid, fx->accts.creds[i].sid) <= 0);
+            FUZZ_CHECK(strcmp(fx->accts.creds[i - 1].sid,
+                              fx->accts.creds[i].sid) <= 0);
     }
     for (a = 0; a < fx->accts.n_accounts; a++) {
         memset(&ctx, 0, sizeof(ctx));
         ctx.fx = fx;
         ctx.acct = (int)a;
         ctx.input = input;
-        n = store_list((struct store *)st, (int)a, STORE_AFTER, NULL, INT_MAX,
-                       on_row, &ctx);
+        /* The store numbers accounts in load order: as their indexes. */
+        FUZZ_CHECK(fx->accts.accounts[a].store_id == (int)a);
+        n = store_list(st, STORE_ASSISTANTS, fx->accts.accounts[a].store_id,
+                       STORE_AFTER, NULL, INT_MAX, on_row, &ctx);
         FUZZ_CHECK(n >= 0 && n == fx->accts.accounts[a].n_assistants);
-        check_paging(st, (int)a, fx->accts.accounts[a].sid, ctx.keys, ctx.n_keys);
+        check_paging(st, fx->accts.accounts[a].store_id,
+                     fx->accts.accounts[a].sid, ctx.keys, ctx.n_keys);
         total += n;
         for (i = 0; i < ctx.n_keys; i++)
             free(ctx.keys[i].id);

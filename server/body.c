@@ -178,7 +178,7 @@ parse_number(struct parser *ps, json_object **out)
 {
     const char *s = ps->p, *q = ps->p;
     bool is_int = true;
-    char text[128];
+    char text[BODY_MAX_NUMBER];
     size_t n;
 
     if (q < ps->end && *q == '-')

@@ -4,8 +4,9 @@
  * unambiguous: a duplicate key at any depth, invalid UTF-8 (overlong forms,
  * surrogates, past U+10FFFF, lone surrogate escapes), a NUL in a key,
  * nesting deeper than BODY_MAX_DEPTH and anything after the value are
- * errors. Numbers keep their text: an integer that fits int64 is an int,
- * anything else a double that serialises as written.
+ * errors, and so is a number of BODY_MAX_NUMBER characters or more. Numbers
+ * keep their text: an integer that fits int64 is an int (but -0), anything
+ * else a double that serialises as written.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -17,6 +18,7 @@
 struct json_object;
 
 #define BODY_MAX_DEPTH 64
+#define BODY_MAX_NUMBER 128
 
 /*
  * Parses data[0..len) as one JSON value into *out (caller puts it; a JSON

@@ -1,7 +1,7 @@
 /*
- * render.h - JSON text building for responses: string escaping and the
- * pre-rendering of one assistant into the fragments a list page is
- * concatenated from. Fixture parsing is fixtures.c's job, not this file's.
+ * render.h - JSON text building for responses: string escaping and UTF-8
+ * checks. Items are rendered by resource.c; fixture parsing is fixtures.c's
+ * job.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -30,27 +30,5 @@ struct render_str {
     const char *s;
     size_t n;
 };
-
-/* The fields of one assistant, all borrowed, already validated. */
-struct render_assistant {
-    struct render_str account_sid;
-    struct render_str customer_ai_json; /* serialised JSON object */
-    struct render_str id;
-    struct render_str model;
-    struct render_str name;
-    struct render_str owner;
-    struct render_str url; /* s == NULL: derived from the base URL */
-    struct render_str personality_prompt;
-    struct render_str date_created;
-    struct render_str date_updated;
-};
-
-/*
- * Renders a as a JSON object in the spec's key order, split where the base
- * URL goes: the item is pre + base + post. With a fixed url the whole item is
- * in pre and post is left empty (post->len == 0 means "no base").
- */
-void render_assistant(const struct render_assistant *a, struct buf *pre,
-                      struct buf *post);
 
 #endif

@@ -570,6 +570,8 @@ conn_open(struct store *s)
 
     if (c == NULL)
         return NULL;
+    /* Opening and preparing read the schema: not while a write runs. */
+    fair_read_lock(&s->lock);
     if (sqlite3_open_v2(s->uri, &c->db, s->open_flags, NULL) != SQLITE_OK) {
         log_db(c->db, "reader open");
         goto fail;
@@ -581,12 +583,14 @@ conn_open(struct store *s)
             if (prepare(c->db, read_sql[i], table_names[t], &c->st[t][i]) <
                 0)
                 goto fail;
+    fair_read_unlock(&s->lock);
     pthread_mutex_lock(&s->conns_lock);
     c->next = s->conns;
     s->conns = c;
     pthread_mutex_unlock(&s->conns_lock);
     return c;
 fail:
+    fair_read_unlock(&s->lock);
     conn_free(c);
     return NULL;
 }
@@ -816,7 +820,7 @@ store_update(struct store *s, enum store_table t, int acct, const char *id,
     ret = finish_write(s, rc == SQLITE_DONE);
 out:
     fair_write_unlock(&s->lock);
-    if (ret < 0)
+    if (ret < 0 && sqlite3_errcode(s->db) != SQLITE_OK)
         log_db(s->db, "update");
     return ret;
 }

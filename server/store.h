@@ -46,8 +46,8 @@ struct store_row {
     size_t pre_len;
     const void *post; /* NULL when the item has a fixed url */
     size_t post_len;
-    const void *secret; /* write-only fields, NULL when none */
-    size_t secret_len;
+    const void *secret; /* write-only fields: only an update's callback */
+    size_t secret_len;  /* gets them; NULL when none (and in lists) */
 };
 
 /* Returns 0 to go on, non-zero to stop. */
@@ -152,7 +152,9 @@ int store_delete(struct store *s, enum store_table t, int acct,
 /*
  * Restores the seeded state of account acct (-1: of every account): rows
  * created since are deleted, rows updated or deleted since come back as they
- * were seeded. One transaction: readers see the state before or after. 0/-1.
+ * were seeded. One transaction: readers see the state before or after. 0/-1
+ * (also when another account now holds a seeded row's id, which generated
+ * ids never do: then nothing changes).
  */
 int store_reset(struct store *s, int acct);
 

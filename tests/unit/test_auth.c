@@ -1,6 +1,6 @@
 /*
  * test_auth.c - unit tests of auth.c: parsing of the Basic Authorization
- * header and the check against a hand-built set of credentials.
+ * header and the check against a hand-built set of accounts and credentials.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -229,9 +229,9 @@ static char bob_token[] = "bob-auth-token";
 static char key_secret[] = "alice-api-key-secret";
 
 static struct account accounts[] = {
-    {ALICE, 3, false, 0, 0},
-    {BOB, 1, false, 0, 1},
-    {CAROL, 0, false, 0, 2},
+    {.sid = ALICE, .store_id = 0, .n_assistants = 3, .src_index = 0},
+    {.sid = BOB, .store_id = 1, .n_assistants = 1, .src_index = 1},
+    {.sid = CAROL, .store_id = 2, .n_assistants = 0, .src_index = 2},
 };
 
 /* Sorted by sid ("AC" < "SK"), an account with two tokens. */
@@ -243,20 +243,20 @@ static struct credential creds[] = {
 };
 
 static void
-make_fx(struct fixtures *fx)
+make_accts(struct accounts *a)
 {
-    memset(fx, 0, sizeof(*fx));
-    fx->accts.accounts = accounts;
-    fx->accts.n_accounts = 3;
-    fx->accts.creds = creds;
-    fx->accts.n_creds = sizeof(creds) / sizeof(creds[0]);
+    accounts_init(a);
+    a->accounts = accounts;
+    a->n_accounts = 3;
+    a->creds = creds;
+    a->n_creds = sizeof(creds) / sizeof(creds[0]);
 }
 
 static enum api_err
-check(const struct fixtures *fx, const char *user, const char *pass, int *acct)
+check(const struct accounts *a, const char *user, const char *pass, int *acct)
 {
     char *h = basic2(user, pass);
-    enum api_err rc = auth_check(&fx->accts, h, acct);
+    enum api_err rc = auth_check(a, h, acct);
 
     free(h);
     return rc;
@@ -265,22 +265,22 @@ check(const struct fixtures *fx, const char *user, const char *pass, int *acct)
 static void
 test_check_right(void **state)
 {
-    struct fixtures fx;
+    struct accounts ac;
     int acct;
 
     (void)state;
-    make_fx(&fx);
+    make_accts(&ac);
     acct = -1;
-    assert_int_equal(check(&fx, ALICE, "alice-auth-token", &acct), API_OK);
+    assert_int_equal(check(&ac, ALICE, "alice-auth-token", &acct), API_OK);
     assert_int_equal(acct, 0);
     acct = -1;
-    assert_int_equal(check(&fx, ALICE, "alice-second-token", &acct), API_OK);
+    assert_int_equal(check(&ac, ALICE, "alice-second-token", &acct), API_OK);
     assert_int_equal(acct, 0);
     acct = -1;
-    assert_int_equal(check(&fx, BOB, "bob-auth-token", &acct), API_OK);
+    assert_int_equal(check(&ac, BOB, "bob-auth-token", &acct), API_OK);
     assert_int_equal(acct, 1);
     acct = -1;
-    assert_int_equal(check(&fx, ALICE_KEY, "alice-api-key-secret", &acct),
+    assert_int_equal(check(&ac, ALICE_KEY, "alice-api-key-secret", &acct),
                      API_OK);
     assert_int_equal(acct, 0);
     /* Scheme in lower case and padding-free base64 work too. */
@@ -292,7 +292,7 @@ test_check_right(void **state)
         p = strchr(h, '=');
         if (p)
             *p = '\0';
-        assert_int_equal(auth_check(&fx.accts, h, &acct), API_OK);
+        assert_int_equal(auth_check(&ac, h, &acct), API_OK);
         assert_int_equal(acct, 1);
         free(h);
     }
@@ -301,35 +301,35 @@ test_check_right(void **state)
 static void
 test_check_wrong(void **state)
 {
-    struct fixtures fx;
+    struct accounts ac;
     int acct = 99;
 
     (void)state;
-    make_fx(&fx);
-    assert_int_equal(check(&fx, ALICE, "wrong", &acct), API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE, "", &acct), API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE, "alice-auth-toke", &acct), API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE, "alice-auth-token2", &acct),
+    make_accts(&ac);
+    assert_int_equal(check(&ac, ALICE, "wrong", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, ALICE, "", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, ALICE, "alice-auth-toke", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, ALICE, "alice-auth-token2", &acct),
                      API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE, "Alice-auth-token", &acct),
+    assert_int_equal(check(&ac, ALICE, "Alice-auth-token", &acct),
                      API_ERR_AUTH);
     /* Another account's token. */
-    assert_int_equal(check(&fx, ALICE, "bob-auth-token", &acct), API_ERR_AUTH);
-    assert_int_equal(check(&fx, BOB, "alice-auth-token", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, ALICE, "bob-auth-token", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, BOB, "alice-auth-token", &acct), API_ERR_AUTH);
     /* The API key's sid with the account's token, and the reverse. */
-    assert_int_equal(check(&fx, ALICE_KEY, "alice-auth-token", &acct),
+    assert_int_equal(check(&ac, ALICE_KEY, "alice-auth-token", &acct),
                      API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE, "alice-api-key-secret", &acct),
+    assert_int_equal(check(&ac, ALICE, "alice-api-key-secret", &acct),
                      API_ERR_AUTH);
     /* An account without credentials, and unknown sids. */
-    assert_int_equal(check(&fx, CAROL, "", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, CAROL, "", &acct), API_ERR_AUTH);
     assert_int_equal(
-        check(&fx, "AC00000000000000000000000000000000", "x", &acct),
+        check(&ac, "AC00000000000000000000000000000000", "x", &acct),
         API_ERR_AUTH);
-    assert_int_equal(check(&fx, "ZZ00000000000000000000000000000000",
+    assert_int_equal(check(&ac, "ZZ00000000000000000000000000000000",
                            "alice-auth-token", &acct),
                      API_ERR_AUTH);
-    assert_int_equal(check(&fx, "AC00000000000000000000000000000A11",
+    assert_int_equal(check(&ac, "AC00000000000000000000000000000A11",
                            "alice-auth-token", &acct),
                      API_ERR_AUTH);
     assert_int_equal(acct, 99);
@@ -338,20 +338,20 @@ test_check_wrong(void **state)
 static void
 test_check_bad_sid_length(void **state)
 {
-    struct fixtures fx;
+    struct accounts ac;
     int acct = 99;
 
     (void)state;
-    make_fx(&fx);
+    make_accts(&ac);
     /* One character short or long of a known sid. */
-    assert_int_equal(check(&fx, "AC00000000000000000000000000000a1",
+    assert_int_equal(check(&ac, "AC00000000000000000000000000000a1",
                            "alice-auth-token", &acct),
                      API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE "1", "alice-auth-token", &acct),
+    assert_int_equal(check(&ac, ALICE "1", "alice-auth-token", &acct),
                      API_ERR_AUTH);
-    assert_int_equal(check(&fx, "", "alice-auth-token", &acct), API_ERR_AUTH);
-    assert_int_equal(check(&fx, "AC", "alice-auth-token", &acct), API_ERR_AUTH);
-    assert_int_equal(check(&fx, ALICE ":" ALICE, "alice-auth-token", &acct),
+    assert_int_equal(check(&ac, "", "alice-auth-token", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, "AC", "alice-auth-token", &acct), API_ERR_AUTH);
+    assert_int_equal(check(&ac, ALICE ":" ALICE, "alice-auth-token", &acct),
                      API_ERR_AUTH);
     assert_int_equal(acct, 99);
 }
@@ -359,20 +359,20 @@ test_check_bad_sid_length(void **state)
 static void
 test_check_malformed_headers(void **state)
 {
-    struct fixtures fx, empty;
+    struct accounts ac, empty;
     int acct = 99;
 
     (void)state;
-    make_fx(&fx);
-    assert_int_equal(auth_check(&fx.accts, NULL, &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx.accts, "", &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx.accts, "Basic", &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx.accts, "Basic !!!", &acct), API_ERR_AUTH);
-    assert_int_equal(auth_check(&fx.accts, "Bearer alice-auth-token", &acct),
+    make_accts(&ac);
+    assert_int_equal(auth_check(&ac, NULL, &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&ac, "", &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&ac, "Basic", &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&ac, "Basic !!!", &acct), API_ERR_AUTH);
+    assert_int_equal(auth_check(&ac, "Bearer alice-auth-token", &acct),
                      API_ERR_AUTH);
     assert_int_equal(acct, 99);
     /* No credentials at all. */
-    memset(&empty, 0, sizeof(empty));
+    accounts_init(&empty);
     {
         char *h = basic2(ALICE, "alice-auth-token");
         assert_int_equal(auth_check(&empty, h, &acct), API_ERR_AUTH);
@@ -388,13 +388,13 @@ test_check_many_creds(void **state)
     enum { N = 257 };
     struct credential *c = calloc(N, sizeof(*c));
     char(*secrets)[16] = calloc(N, 16);
-    struct fixtures fx;
+    struct accounts ac;
     int i;
 
     (void)state;
     assert_non_null(c);
     assert_non_null(secrets);
-    memset(&fx, 0, sizeof(fx));
+    accounts_init(&ac);
     for (i = 0; i < N; i++) {
         snprintf(c[i].sid, sizeof(c[i].sid), "AC%032x", (unsigned)i * 3 + 1);
         snprintf(secrets[i], 16, "s%d", i);
@@ -402,16 +402,16 @@ test_check_many_creds(void **state)
         c[i].secret_len = strlen(secrets[i]);
         c[i].acct = i;
     }
-    fx.accts.creds = c;
-    fx.accts.n_creds = N;
+    ac.creds = c;
+    ac.n_creds = N;
     for (i = 0; i < N; i++) {
         char sid[35];
         int acct = -1;
-        assert_int_equal(check(&fx, c[i].sid, secrets[i], &acct), API_OK);
+        assert_int_equal(check(&ac, c[i].sid, secrets[i], &acct), API_OK);
         assert_int_equal(acct, i);
         /* The sids between the stored ones are unknown. */
         snprintf(sid, sizeof(sid), "AC%032x", (unsigned)i * 3 + 2);
-        assert_int_equal(check(&fx, sid, secrets[i], &acct), API_ERR_AUTH);
+        assert_int_equal(check(&ac, sid, secrets[i], &acct), API_ERR_AUTH);
     }
     free(c);
     free(secrets);

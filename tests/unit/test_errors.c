@@ -81,10 +81,31 @@ message_of(json_object *o)
     return json_object_get_string(v);
 }
 
+/* msg with each "%s" replaced by the next of a1, a2 (into out, cap bytes). */
+static const char *
+expand(const char *msg, const char *a1, const char *a2, char *out, size_t cap)
+{
+    const char *args[2] = {a1, a2};
+    size_t n = 0;
+    int next = 0;
+
+    for (; *msg && n + 1 < cap; msg++) {
+        if (msg[0] == '%' && msg[1] == 's' && next < 2) {
+            n += (size_t)snprintf(out + n, cap - n, "%s", args[next++]);
+            msg++;
+        } else {
+            out[n++] = *msg;
+        }
+    }
+    out[n < cap ? n : cap - 1] = '\0';
+    return out;
+}
+
 static void
 test_every_error(void **state)
 {
     struct buf b = BUF_INIT;
+    char want[512];
     size_t i;
 
     (void)state;
@@ -105,15 +126,24 @@ test_every_error(void **state)
             assert_string_equal(message_of(o),
                                 "The requested resource /v1/Foo does not "
                                 "support the attempted HTTP method DELETE");
-        else
-            assert_string_equal(message_of(o), table[i].msg);
+        else if (table[i].e == API_ERR_MISSING_PARAM)
+            assert_string_equal(message_of(o),
+                                "Missing required parameter /v1/Foo");
+        else if (table[i].e == API_ERR_INVALID_PARAM)
+            assert_string_equal(message_of(o), "Invalid parameter /v1/Foo");
+        /* Every message: its "%s" take the arguments, in order. */
+        assert_string_equal(message_of(o), expand(table[i].msg, "/v1/Foo",
+                                                  "DELETE", want,
+                                                  sizeof(want)));
         json_object_put(o);
         /* The arguments are optional for the others. */
         if (table[i].e != API_ERR_NOT_FOUND && table[i].e != API_ERR_METHOD) {
             buf_reset(&b);
             api_err_render(&b, table[i].e, NULL, NULL);
             o = parse_body(&b, table[i].status, table[i].code);
-            assert_string_equal(message_of(o), table[i].msg);
+            assert_string_equal(message_of(o),
+                                expand(table[i].msg, "", "", want,
+                                       sizeof(want)));
             json_object_put(o);
         }
     }
@@ -138,6 +168,14 @@ test_exact_bytes(void **state)
                         "The maximum page size is 1000.\",\"more_info\":"
                         "\"https://www.twilio.com/docs/errors/20007\","
                         "\"status\":400}");
+    buf_reset(&b);
+    api_err_render(&b, API_ERR_MISSING_PARAM,
+                   "customer_ai.perception_engine_enabled", NULL);
+    assert_string_equal(b.data,
+                        "{\"code\":20001,\"message\":\"Missing required "
+                        "parameter customer_ai.perception_engine_enabled\","
+                        "\"more_info\":\"https://www.twilio.com/docs/errors/"
+                        "20001\",\"status\":400}");
     buf_reset(&b);
     /* Appends to what is there; '/' is not escaped. */
     buf_adds(&b, ">");
@@ -170,6 +208,16 @@ test_contract_table(void **state)
     assert_int_equal(api_err_code(API_ERR_RATE), 20429);
     assert_int_equal(api_err_status(API_ERR_INTERNAL), 500);
     assert_int_equal(api_err_code(API_ERR_INTERNAL), 20500);
+    /* Request bodies. */
+    assert_int_equal(api_err_status(API_ERR_INVALID_JSON), 400);
+    assert_int_equal(api_err_code(API_ERR_INVALID_JSON), 20001);
+    assert_int_equal(api_err_status(API_ERR_MISSING_PARAM), 400);
+    assert_int_equal(api_err_code(API_ERR_MISSING_PARAM), 20001);
+    assert_int_equal(api_err_status(API_ERR_INVALID_PARAM), 400);
+    assert_int_equal(api_err_code(API_ERR_INVALID_PARAM), 20001);
+    assert_int_equal(api_err_status(API_ERR_BODY_TOO_LARGE), 413);
+    assert_int_equal(api_err_status(API_ERR_URI_TOO_LONG), 414);
+    assert_int_equal(api_err_status(API_ERR_HEADERS_TOO_LARGE), 431);
 }
 
 static void

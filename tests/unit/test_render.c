@@ -1,6 +1,7 @@
 /*
  * test_render.c - unit tests of render.c: JSON string escaping (control
- * characters, UTF-8 validation) and the pre-rendered assistant item.
+ * characters, UTF-8 validation) and the pre-rendered assistant item
+ * (resource_render with resource_assistant).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "resource.h"
 #include "unit.h"
 
 #define FFFD "\xef\xbf\xbd"
@@ -248,31 +250,52 @@ test_random_bytes_valid_json(void **state)
     buf_release(&b);
 }
 
-/* ---- render_assistant ---- */
+/* ---- the assistant item: resource_render (was render_assistant) ---- */
 
-#define STR(lit)                                                               \
-    {                                                                          \
-        (lit), sizeof(lit) - 1                                                 \
-    }
+/* Sets rec[key] to the string s[0..n) (may hold NUL bytes). */
+static void
+set_str(json_object *rec, const char *key, const char *s, size_t n)
+{
+    json_object *v = json_object_new_string_len(s, (int)n);
+
+    assert_non_null(v);
+    assert_int_equal(json_object_object_add(rec, key, v), 0);
+}
+
+#define SET(rec, key, lit) set_str((rec), (key), (lit), sizeof(lit) - 1)
+
+/*
+ * A record as the fixtures and the handlers build it; the keys are added out
+ * of the spec's order, which the rendering must restore.
+ */
+static json_object *
+fill(void)
+{
+    json_object *rec = json_object_new_object();
+    json_object *cai = json_tokener_parse(
+        "{\"perception_engine_enabled\":false,"
+        "\"personalization_engine_enabled\":true}");
+
+    assert_non_null(rec);
+    assert_non_null(cai);
+    SET(rec, "date_updated", "2024-03-28T13:56:44Z");
+    SET(rec, "name", "Night \"Loyalty\" Helper");
+    SET(rec, "id", "aia_asst_018ce84c-ddea-791b-9589-61c682b9bfbc");
+    SET(rec, "account_sid", "ACa11ce000000000000000000000000001");
+    assert_int_equal(json_object_object_add(rec, "customer_ai", cai), 0);
+    SET(rec, "model", "gpt-4o");
+    SET(rec, "owner", "Acme/Corp");
+    SET(rec, "personality_prompt", "Line 1\nLine 2\t\xf0\x9f\x98\x80");
+    SET(rec, "date_created", "2024-01-08T09:00:00Z");
+    return rec;
+}
 
 static void
-fill(struct render_assistant *a)
+render(json_object *rec, struct buf *pre, struct buf *post)
 {
-    static const struct render_assistant base = {
-        .account_sid = STR("ACa11ce000000000000000000000000001"),
-        .customer_ai_json = STR("{\"perception_engine_enabled\":false,"
-                                "\"personalization_engine_enabled\":true}"),
-        .id = STR("aia_asst_018ce84c-ddea-791b-9589-61c682b9bfbc"),
-        .model = STR("gpt-4o"),
-        .name = STR("Night \"Loyalty\" Helper"),
-        .owner = STR("Acme/Corp"),
-        .url = {NULL, 0},
-        .personality_prompt = STR("Line 1\nLine 2\t\xf0\x9f\x98\x80"),
-        .date_created = STR("2024-01-08T09:00:00Z"),
-        .date_updated = STR("2024-03-28T13:56:44Z"),
-    };
-
-    *a = base;
+    resource_render(&resource_assistant, rec, pre, post);
+    assert_false(buf_failed(pre));
+    assert_false(buf_failed(post));
 }
 
 static const char want_head[] =
@@ -317,15 +340,12 @@ check_key_order(const char *json, size_t n)
 static void
 test_assistant_derived_url(void **state)
 {
-    struct render_assistant a;
+    json_object *rec = fill();
     struct buf pre = BUF_INIT, post = BUF_INIT, all = BUF_INIT, want = BUF_INIT;
     json_object *o, *v;
 
     (void)state;
-    fill(&a);
-    render_assistant(&a, &pre, &post);
-    assert_false(buf_failed(&pre));
-    assert_false(buf_failed(&post));
+    render(rec, &pre, &post);
     assert_string_equal(pre.data, want_head);
     assert_int_equal(pre.len, sizeof(want_head) - 1);
     buf_adds(&want, "/v1/Assistants/aia_asst_018ce84c-ddea-791b-9589-"
@@ -346,6 +366,17 @@ test_assistant_derived_url(void **state)
     assert_true(json_object_object_get_ex(o, "name", &v));
     assert_string_equal(json_object_get_string(v), "Night \"Loyalty\" Helper");
     json_object_put(o);
+    /* A null url is derived too; write-only fields are never rendered. */
+    assert_int_equal(json_object_object_add(rec, "url", NULL), 0);
+    o = json_tokener_parse("{\"write_key\":\"w\"}");
+    assert_non_null(o);
+    assert_int_equal(json_object_object_add(rec, "segment_credential", o), 0);
+    buf_reset(&pre);
+    buf_reset(&post);
+    render(rec, &pre, &post);
+    assert_bytes_equal(pre.data, pre.len, want_head, sizeof(want_head) - 1);
+    assert_bytes_equal(post.data, post.len, want.data, want.len);
+    json_object_put(rec);
     buf_release(&pre);
     buf_release(&post);
     buf_release(&all);
@@ -355,14 +386,12 @@ test_assistant_derived_url(void **state)
 static void
 test_assistant_fixed_url(void **state)
 {
-    struct render_assistant a;
+    json_object *rec = fill();
     struct buf pre = BUF_INIT, post = BUF_INIT, want = BUF_INIT;
 
     (void)state;
-    fill(&a);
-    a.url.s = "https://assistants.twilio.com/v1/Assistants/x\"y";
-    a.url.n = strlen(a.url.s);
-    render_assistant(&a, &pre, &post);
+    SET(rec, "url", "https://assistants.twilio.com/v1/Assistants/x\"y");
+    render(rec, &pre, &post);
     buf_adds(&want, want_head);
     buf_adds(&want, "https://assistants.twilio.com/v1/Assistants/x\\\"y");
     buf_adds(&want, want_tail);
@@ -372,12 +401,12 @@ test_assistant_fixed_url(void **state)
     /* An empty fixed url is still fixed. */
     buf_reset(&pre);
     buf_reset(&post);
-    a.url.s = "";
-    a.url.n = 0;
-    render_assistant(&a, &pre, &post);
+    SET(rec, "url", "");
+    render(rec, &pre, &post);
     assert_int_equal(post.len, 0);
     assert_non_null(strstr(pre.data, ",\"url\":\"\",\"personality_prompt\""));
     check_key_order(pre.data, pre.len);
+    json_object_put(rec);
     buf_release(&pre);
     buf_release(&post);
     buf_release(&want);
@@ -388,17 +417,14 @@ test_assistant_id_percent_encoded(void **state)
 {
     static const char id[] =
         "aia_asst_a b/c?d#e%f\"g\\h&i+j~k.l-m_n\xc3\xa9:\n";
-    struct render_assistant a;
+    json_object *rec = fill();
     struct buf pre = BUF_INIT, post = BUF_INIT, all = BUF_INIT;
     json_object *o, *v;
 
     (void)state;
-    fill(&a);
-    a.id.s = id;
-    a.id.n = sizeof(id) - 1;
-    a.model.s = "m\0x";
-    a.model.n = 3;
-    render_assistant(&a, &pre, &post);
+    SET(rec, "id", id);
+    SET(rec, "model", "m\0x");
+    render(rec, &pre, &post);
     assert_non_null(strstr(pre.data,
                            ",\"id\":\"aia_asst_a b/c?d#e%f\\\"g\\\\h&i+j~k.l-m_"
                            "n\xc3\xa9:\\n\",\"model\":\"m\\u0000x\","));
@@ -418,6 +444,7 @@ test_assistant_id_percent_encoded(void **state)
     assert_int_equal(json_object_get_string_len(v), sizeof(id) - 1);
     assert_memory_equal(json_object_get_string(v), id, sizeof(id) - 1);
     json_object_put(o);
+    json_object_put(rec);
     buf_release(&pre);
     buf_release(&post);
     buf_release(&all);
@@ -426,22 +453,20 @@ test_assistant_id_percent_encoded(void **state)
 static void
 test_assistant_invalid_utf8_fields(void **state)
 {
-    struct render_assistant a;
+    json_object *rec = fill();
     struct buf pre = BUF_INIT, post = BUF_INIT, all = BUF_INIT;
 
     (void)state;
-    fill(&a);
-    a.name.s = "bad \xc0\xaf name";
-    a.name.n = strlen(a.name.s);
-    a.id.s = "aia_asst_\xff";
-    a.id.n = 10;
-    render_assistant(&a, &pre, &post);
+    SET(rec, "name", "bad \xc0\xaf name");
+    SET(rec, "id", "aia_asst_\xff");
+    render(rec, &pre, &post);
     assert_non_null(strstr(pre.data, "\"name\":\"bad " FFFD FFFD " name\""));
     assert_non_null(strstr(pre.data, "\"id\":\"aia_asst_" FFFD "\""));
     assert_true(strncmp(post.data, "/v1/Assistants/aia_asst_%FF\"", 28) == 0);
     buf_add(&all, pre.data, pre.len);
     buf_add(&all, post.data, post.len);
     check_key_order(all.data, all.len);
+    json_object_put(rec);
     buf_release(&pre);
     buf_release(&post);
     buf_release(&all);
