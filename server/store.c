@@ -26,7 +26,7 @@
 
 /* PRAGMA application_id of a state file ("AMck") and its schema version. */
 #define STORE_APP_ID 0x414d636b
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /*
  * Phase-fair reader-writer lock: a reader that arrives while a writer holds
@@ -119,11 +119,9 @@ fair_write_unlock(struct fair_lock *l)
 
 /* Statements of a reader connection, per table. */
 enum read_stmt {
-    R_FIRST,  /* from the start */
-    R_AFTER,  /* (created, id) > key, ascending */
-    R_BEFORE, /* (created, id) < key, descending */
     R_GET,    /* by (acct, id) */
     R_COUNT,
+    R_LINKED, /* rows linked to an owner, in link order */
     R_COUNT_STMTS
 };
 
@@ -135,30 +133,70 @@ enum write_stmt {
     W_UPDATE,
     W_DELETE,
     W_SAVE_UNDO, /* copy a seeded row to the undo table before a write */
+    W_SAVE_UNDO_CHILDREN,
+    W_DELETE_CHILDREN,
     W_COUNT_STMTS
 };
 
+/* Statements of the writer connection on the link tables. */
+enum link_stmt {
+    L_ATTACH,
+    L_DETACH,
+    L_DETACH_ASSISTANT,
+    L_DETACH_TARGET,
+    L_LINK_POLICY,
+    L_UNLINK_OWNER,
+    L_UNLINK_POLICY,
+    L_COUNT_POLICIES,
+    L_COUNT_STMTS
+};
+
 static const char *const table_names[STORE_TABLE_COUNT] = {
-    [STORE_ASSISTANTS] = "assistants",
+    [STORE_ASSISTANTS] = "assistants", [STORE_TOOLS] = "tools",
+    [STORE_KNOWLEDGE] = "knowledge",   [STORE_POLICIES] = "policies",
+    [STORE_SESSIONS] = "sessions",     [STORE_MESSAGES] = "messages",
+    [STORE_FEEDBACKS] = "feedbacks",
 };
 
 /* Readers never need the write-only column: only an update reads it. */
 #define COLS "created, id, pre, post"
 #define COLS_SECRET COLS ", secret"
+#define TCOLS "t.created, t.id, t.pre, t.post"
 static const char *const read_sql[R_COUNT_STMTS] = {
-    [R_FIRST] = "SELECT " COLS " FROM %s WHERE acct = ?1 "
-                "ORDER BY created, id LIMIT ?2",
-    [R_AFTER] = "SELECT " COLS " FROM %s WHERE acct = ?1 AND "
-                "(created, id) > (?3, ?4) ORDER BY created, id LIMIT ?2",
-    [R_BEFORE] = "SELECT " COLS " FROM %s WHERE acct = ?1 AND "
-                 "(created, id) < (?3, ?4) "
-                 "ORDER BY created DESC, id DESC LIMIT ?2",
     [R_GET] = "SELECT " COLS " FROM %s WHERE id = ?2 AND acct = ?1",
     [R_COUNT] = "SELECT count(*) FROM %s WHERE acct = ?1",
+    [R_LINKED] = NULL, /* per table, below */
+};
+/* The link order of a table's rows: attachments or policy links. */
+static const char *const linked_sql[STORE_TABLE_COUNT] = {
+    [STORE_TOOLS] = "SELECT " TCOLS " FROM attachments a JOIN tools t ON "
+                    "t.id = a.target AND t.acct = a.acct WHERE a.acct = ?1 "
+                    "AND a.assistant = ?2 AND a.kind = 1 ORDER BY a.seq",
+    [STORE_KNOWLEDGE] = "SELECT " TCOLS " FROM attachments a JOIN knowledge "
+                        "t ON t.id = a.target AND t.acct = a.acct WHERE "
+                        "a.acct = ?1 AND a.assistant = ?2 AND a.kind = 2 "
+                        "ORDER BY a.seq",
+    [STORE_POLICIES] = "SELECT " TCOLS " FROM policy_links l JOIN policies "
+                       "t ON t.id = l.policy AND t.acct = l.acct WHERE "
+                       "l.acct = ?1 AND l.owner = ?2 ORDER BY l.seq",
+};
+/* The row selection of each list filter (kind = ?7: the target table). */
+static const char *const filter_sql[STORE_FILTER_COUNT] = {
+    [STORE_ALL] = "",
+    [STORE_CHILDREN_OF] = " AND parent = ?5",
+    [STORE_ATTACHED_TO] = " AND id IN (SELECT target FROM attachments WHERE "
+                          "acct = ?1 AND assistant = ?5 AND kind = ?7)",
+    [STORE_POLICIES_OF] = " AND id IN (SELECT policy FROM policy_links "
+                          "WHERE acct = ?1 AND owner = ?5)",
+    [STORE_POLICIES_OF2] = " AND id IN (SELECT policy FROM policy_links "
+                           "WHERE acct = ?1 AND owner = ?5) AND id IN "
+                           "(SELECT policy FROM policy_links WHERE acct = ?1 "
+                           "AND owner = ?6)",
 };
 static const char *const write_sql[W_COUNT_STMTS] = {
     [W_INSERT] = "INSERT INTO %s (acct, created, id, pre, post, secret, "
-                 "origin, src_file, src_index) VALUES (?,?,?,?,?,?,?,?,?)",
+                 "parent, origin, src_file, src_index) "
+                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
     [W_FIND_DUP] = "SELECT src_file, src_index FROM %s WHERE id = ?",
     [W_GET] = "SELECT " COLS_SECRET " FROM %s WHERE id = ?2 AND acct = ?1",
     [W_UPDATE] = "UPDATE %s SET pre = ?3, post = ?4, secret = ?5, "
@@ -166,19 +204,54 @@ static const char *const write_sql[W_COUNT_STMTS] = {
     [W_DELETE] = "DELETE FROM %s WHERE id = ?2 AND acct = ?1",
     [W_SAVE_UNDO] = "INSERT OR IGNORE INTO %s_undo SELECT * FROM %s "
                     "WHERE id = ?2 AND acct = ?1 AND origin = 1",
+    [W_SAVE_UNDO_CHILDREN] = "INSERT OR IGNORE INTO %s_undo SELECT * FROM "
+                             "%s WHERE acct = ?1 AND parent = ?2 AND "
+                             "origin = 1",
+    [W_DELETE_CHILDREN] = "DELETE FROM %s WHERE acct = ?1 AND parent = ?2",
 };
+static const char *const link_sql[L_COUNT_STMTS] = {
+    [L_ATTACH] = "INSERT OR IGNORE INTO attachments VALUES (?1, ?2, ?3, ?4, "
+                 "(SELECT coalesce(max(seq), 0) + 1 FROM attachments WHERE "
+                 "acct = ?1 AND assistant = ?2))",
+    [L_DETACH] = "DELETE FROM attachments WHERE acct = ?1 AND assistant = ?2 "
+                 "AND kind = ?3 AND target = ?4",
+    [L_DETACH_ASSISTANT] = "DELETE FROM attachments WHERE acct = ?1 AND "
+                           "assistant = ?2",
+    [L_DETACH_TARGET] = "DELETE FROM attachments WHERE acct = ?1 AND "
+                        "target = ?2",
+    [L_LINK_POLICY] = "INSERT OR IGNORE INTO policy_links VALUES (?1, ?2, "
+                      "?3, (SELECT coalesce(max(seq), 0) + 1 FROM "
+                      "policy_links WHERE acct = ?1 AND owner = ?2))",
+    [L_UNLINK_OWNER] = "DELETE FROM policy_links WHERE acct = ?1 AND "
+                       "owner = ?2",
+    [L_UNLINK_POLICY] = "DELETE FROM policy_links WHERE acct = ?1 AND "
+                        "policy = ?2",
+    [L_COUNT_POLICIES] = "SELECT count(*) FROM policy_links WHERE acct = ?1 "
+                         "AND owner = ?2",
+};
+
+/* The attachment kind of a table (attachments.kind). */
+static int
+attach_kind(enum store_table t)
+{
+    return t == STORE_TOOLS ? 1 : t == STORE_KNOWLEDGE ? 2 : 0;
+}
 
 /* Per-thread reader connection. */
 struct store_conn {
     sqlite3 *db;
     sqlite3_stmt *st[STORE_TABLE_COUNT][R_COUNT_STMTS];
+    /* List statements, prepared on first use: [table][filter][dir]. */
+    sqlite3_stmt *list[STORE_TABLE_COUNT][STORE_FILTER_COUNT][3];
     struct store_conn *next;
 };
 
 struct store {
     sqlite3 *db; /* the writer; in memory it also keeps the memdb alive */
     sqlite3_stmt *st[STORE_TABLE_COUNT][W_COUNT_STMTS];
+    sqlite3_stmt *link[L_COUNT_STMTS];
     sqlite3_stmt *acct_find, *acct_add;
+    sqlite3_stmt *begin, *commit, *rollback;
     char uri[4200]; /* what readers open */
     int open_flags;  /* and how */
     bool is_file;
@@ -216,8 +289,10 @@ exec(sqlite3 *db, const char *sql)
 static int
 prepare(sqlite3 *db, const char *fmt, const char *table, sqlite3_stmt **out)
 {
-    char sql[512];
+    char sql[1024];
 
+    if (fmt == NULL)
+        return 0; /* not for this table */
     snprintf(sql, sizeof(sql), fmt, table, table);
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
                            NULL) != SQLITE_OK) {
@@ -237,6 +312,13 @@ prepare_writer(struct store *s)
             if (prepare(s->db, write_sql[i], table_names[t], &s->st[t][i]) <
                 0)
                 return -1;
+    for (i = 0; i < L_COUNT_STMTS; i++)
+        if (prepare(s->db, link_sql[i], "", &s->link[i]) < 0)
+            return -1;
+    if (prepare(s->db, "BEGIN", "", &s->begin) < 0 ||
+        prepare(s->db, "COMMIT", "", &s->commit) < 0 ||
+        prepare(s->db, "ROLLBACK", "", &s->rollback) < 0)
+        return -1;
     if (prepare(s->db, "SELECT acct FROM accounts WHERE sid = ?", "",
                 &s->acct_find) < 0 ||
         prepare(s->db, "INSERT INTO accounts (acct, sid) VALUES "
@@ -406,11 +488,15 @@ fail:
 static void
 conn_free(struct store_conn *c)
 {
-    int t, i;
+    int t, i, d;
 
-    for (t = 0; t < STORE_TABLE_COUNT; t++)
+    for (t = 0; t < STORE_TABLE_COUNT; t++) {
         for (i = 0; i < R_COUNT_STMTS; i++)
             sqlite3_finalize(c->st[t][i]);
+        for (i = 0; i < STORE_FILTER_COUNT; i++)
+            for (d = 0; d < 3; d++)
+                sqlite3_finalize(c->list[t][i][d]);
+    }
     sqlite3_close(c->db);
     free(c);
 }
@@ -432,6 +518,11 @@ store_close(struct store *s)
     for (t = 0; t < STORE_TABLE_COUNT; t++)
         for (i = 0; i < W_COUNT_STMTS; i++)
             sqlite3_finalize(s->st[t][i]);
+    for (i = 0; i < L_COUNT_STMTS; i++)
+        sqlite3_finalize(s->link[i]);
+    sqlite3_finalize(s->begin);
+    sqlite3_finalize(s->commit);
+    sqlite3_finalize(s->rollback);
     sqlite3_finalize(s->acct_find);
     sqlite3_finalize(s->acct_add);
     sqlite3_close(s->db);
@@ -492,6 +583,17 @@ bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n)
         sqlite3_bind_blob(st, i, n ? p : "", (int)n, SQLITE_STATIC);
 }
 
+/* Runs a bound statement to completion; its result code. */
+static int
+step_reset(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 /* Binds and runs the insert; the step's result code. */
 static int
 run_insert(struct store *s, enum store_table t, int acct,
@@ -499,7 +601,6 @@ run_insert(struct store *s, enum store_table t, int acct,
            int src_index)
 {
     sqlite3_stmt *st = s->st[t][W_INSERT];
-    int rc;
 
     sqlite3_bind_int(st, 1, acct);
     sqlite3_bind_int64(st, 2, it->created);
@@ -507,29 +608,27 @@ run_insert(struct store *s, enum store_table t, int acct,
     sqlite3_bind_blob(st, 4, it->pre, (int)it->pre_len, SQLITE_STATIC);
     bind_blob(st, 5, it->post, it->post_len);
     bind_blob(st, 6, it->secret, it->secret_len);
-    sqlite3_bind_int(st, 7, origin);
-    sqlite3_bind_int(st, 8, src_file);
-    sqlite3_bind_int(st, 9, src_index);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    if (it->parent)
+        sqlite3_bind_text(st, 7, it->parent, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 7);
+    sqlite3_bind_int(st, 8, origin);
+    sqlite3_bind_int(st, 9, src_file);
+    sqlite3_bind_int(st, 10, src_index);
+    return step_reset(st);
 }
 
 int
-store_insert(struct store *s, int acct, int64_t created, const char *id,
-             size_t id_len, const void *pre, size_t pre_len,
-             const void *post, size_t post_len, int src_file, int src_index,
-             int *dup_file, int *dup_index)
+store_insert_item(struct store *s, enum store_table t, int acct,
+                  const struct store_item *it, int src_file, int src_index,
+                  int *dup_file, int *dup_index)
 {
-    struct store_item it = {created, id, id_len, pre, pre_len,
-                            post_len ? post : NULL, post_len, NULL, 0};
     sqlite3_stmt *st;
     int rc;
 
     if (!s->is_new)
         return 0; /* a reused state keeps its rows */
-    rc = run_insert(s, STORE_ASSISTANTS, acct, &it, 1, src_file, src_index);
+    rc = run_insert(s, t, acct, it, 1, src_file, src_index);
     if (rc == SQLITE_DONE)
         return 0;
     if ((rc & 0xff) != SQLITE_CONSTRAINT) {
@@ -537,8 +636,8 @@ store_insert(struct store *s, int acct, int64_t created, const char *id,
         return -1;
     }
     /* The id, or (acct, created, id), is taken: find the first holder. */
-    st = s->st[STORE_ASSISTANTS][W_FIND_DUP];
-    sqlite3_bind_text(st, 1, id, (int)id_len, SQLITE_STATIC);
+    st = s->st[t][W_FIND_DUP];
+    sqlite3_bind_text(st, 1, it->id, (int)it->id_len, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *dup_file = sqlite3_column_int(st, 0);
@@ -554,8 +653,27 @@ store_insert(struct store *s, int acct, int64_t created, const char *id,
 }
 
 int
+store_insert(struct store *s, int acct, int64_t created, const char *id,
+             size_t id_len, const void *pre, size_t pre_len,
+             const void *post, size_t post_len, int src_file, int src_index,
+             int *dup_file, int *dup_index)
+{
+    struct store_item it = {created, id,       id_len, NULL, pre,
+                            pre_len, post_len ? post : NULL, post_len,
+                            NULL,    0};
+
+    return store_insert_item(s, STORE_ASSISTANTS, acct, &it, src_file,
+                             src_index, dup_file, dup_index);
+}
+
+int
 store_load_end(struct store *s)
 {
+    if (s->is_new &&
+        exec(s->db, "INSERT INTO attachments_seed SELECT * FROM attachments;"
+                    "INSERT INTO policy_links_seed SELECT * FROM "
+                    "policy_links") < 0)
+        return -1;
     if (exec(s->db, "COMMIT") < 0)
         return -1;
     return s->is_new ? exec(s->db, "ANALYZE") : 0;
@@ -580,8 +698,8 @@ conn_open(struct store *s)
         goto fail;
     for (t = 0; t < STORE_TABLE_COUNT; t++)
         for (i = 0; i < R_COUNT_STMTS; i++)
-            if (prepare(c->db, read_sql[i], table_names[t], &c->st[t][i]) <
-                0)
+            if (prepare(c->db, i == R_LINKED ? linked_sql[t] : read_sql[i],
+                        table_names[t], &c->st[t][i]) < 0)
                 goto fail;
     fair_read_unlock(&s->lock);
     pthread_mutex_lock(&s->conns_lock);
@@ -649,28 +767,37 @@ store_count(struct store *s, enum store_table t, int acct)
     return n;
 }
 
-long
-store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
-           const struct store_key *key, int limit, store_row_fn fn, void *ctx)
+/* The list statement of (t, filter, dir), prepared on first use. */
+static sqlite3_stmt *
+list_stmt(struct store_conn *c, enum store_table t,
+          enum store_filter_kind f, int d)
 {
-    struct store_conn *c = reader(s);
-    sqlite3_stmt *st;
+    static const char *const seek[3] = {
+        "", " AND (created, id) > (?3, ?4)", " AND (created, id) < (?3, ?4)"};
+    char sql[1024];
+
+    if (c->list[t][f][d] == NULL) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT " COLS " FROM %s WHERE acct = ?1%s%s ORDER BY "
+                 "%s LIMIT ?2",
+                 table_names[t], filter_sql[f], seek[d],
+                 d == 2 ? "created DESC, id DESC" : "created, id");
+        if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                               &c->list[t][f][d], NULL) != SQLITE_OK) {
+            log_db(c->db, "prepare");
+            return NULL;
+        }
+    }
+    return c->list[t][f][d];
+}
+
+/* Steps st (bound), calling fn per row; rows visited or -1. */
+static long
+run_rows(sqlite3_stmt *st, store_row_fn fn, void *ctx)
+{
     long n = 0;
     int rc;
 
-    if (c == NULL)
-        return -1;
-    if (key == NULL)
-        st = c->st[t][R_FIRST];
-    else
-        st = c->st[t][dir == STORE_AFTER ? R_AFTER : R_BEFORE];
-    fair_read_lock(&s->lock);
-    sqlite3_bind_int(st, 1, acct);
-    sqlite3_bind_int(st, 2, limit);
-    if (key) {
-        sqlite3_bind_int64(st, 3, key->created);
-        sqlite3_bind_text(st, 4, key->id, (int)key->id_len, SQLITE_STATIC);
-    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct store_row row;
 
@@ -686,10 +813,90 @@ store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    fair_read_unlock(&s->lock);
-    if (rc != SQLITE_DONE)
+    if (rc != SQLITE_DONE) {
         log_error("store: list query failed: %s", sqlite3_errstr(rc));
-    return rc == SQLITE_DONE ? n : -1;
+        return -1;
+    }
+    return n;
+}
+
+long
+store_list_where(struct store *s, enum store_table t, int acct,
+                 const struct store_filter *f, enum store_dir dir,
+                 const struct store_key *key, int limit, store_row_fn fn,
+                 void *ctx)
+{
+    struct store_conn *c = reader(s);
+    enum store_filter_kind fk = f ? f->kind : STORE_ALL;
+    sqlite3_stmt *st;
+    long n;
+
+    if (c == NULL)
+        return -1;
+    fair_read_lock(&s->lock);
+    st = list_stmt(c, t, fk, key == NULL ? 0 : dir == STORE_AFTER ? 1 : 2);
+    if (st == NULL) {
+        fair_read_unlock(&s->lock);
+        return -1;
+    }
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_int(st, 2, limit);
+    if (key) {
+        sqlite3_bind_int64(st, 3, key->created);
+        sqlite3_bind_text(st, 4, key->id, (int)key->id_len, SQLITE_STATIC);
+    }
+    if (f && f->a)
+        sqlite3_bind_text(st, 5, f->a, -1, SQLITE_STATIC);
+    if (f && f->b)
+        sqlite3_bind_text(st, 6, f->b, -1, SQLITE_STATIC);
+    if (fk == STORE_ATTACHED_TO)
+        sqlite3_bind_int(st, 7, attach_kind(t));
+    n = run_rows(st, fn, ctx);
+    fair_read_unlock(&s->lock);
+    return n;
+}
+
+long
+store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
+           const struct store_key *key, int limit, store_row_fn fn, void *ctx)
+{
+    return store_list_where(s, t, acct, NULL, dir, key, limit, fn, ctx);
+}
+
+long
+store_list_linked(struct store *s, enum store_table t, int acct,
+                  const char *owner, store_row_fn fn, void *ctx)
+{
+    struct store_conn *c = reader(s);
+    sqlite3_stmt *st;
+    long n;
+
+    if (c == NULL || (st = c->st[t][R_LINKED]) == NULL)
+        return -1;
+    fair_read_lock(&s->lock);
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+    n = run_rows(st, fn, ctx);
+    fair_read_unlock(&s->lock);
+    return n;
+}
+
+/* Runs a bound single-row statement st: fn on its row. 0, 1 none, -1. */
+static int
+get_row(sqlite3_stmt *st, store_row_fn fn, void *ctx)
+{
+    struct store_row row;
+    int rc = sqlite3_step(st), ret;
+
+    if (rc == SQLITE_ROW)
+        ret = read_row(st, &row) < 0 ? -1 : (fn(ctx, &row), 0);
+    else
+        ret = rc == SQLITE_DONE ? 1 : -1;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (ret < 0)
+        log_error("store: fetch failed: %s", sqlite3_errstr(rc));
+    return ret;
 }
 
 int
@@ -697,9 +904,8 @@ store_get(struct store *s, enum store_table t, int acct, const char *id,
           size_t id_len, store_row_fn fn, void *ctx)
 {
     struct store_conn *c = reader(s);
-    struct store_row row;
     sqlite3_stmt *st;
-    int rc, ret;
+    int ret;
 
     if (c == NULL)
         return -1;
@@ -707,27 +913,52 @@ store_get(struct store *s, enum store_table t, int acct, const char *id,
     fair_read_lock(&s->lock);
     sqlite3_bind_int(st, 1, acct);
     sqlite3_bind_text(st, 2, id, (int)id_len, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        ret = read_row(st, &row) < 0 ? -1 : (fn(ctx, &row), 0);
-    else
-        ret = rc == SQLITE_DONE ? 1 : -1;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    ret = get_row(st, fn, ctx);
     fair_read_unlock(&s->lock);
-    if (ret < 0)
-        log_error("store: fetch failed: %s", sqlite3_errstr(rc));
     return ret;
 }
 
-/* Ends a write transaction: COMMIT when ok, else ROLLBACK. */
-static int
-finish_write(struct store *s, bool ok)
+/* ---- writes ---- */
+
+int
+store_txn_begin(struct store *s)
 {
-    if (ok && exec(s->db, "COMMIT") == 0)
+    fair_write_lock(&s->lock);
+    if (step_reset(s->begin) != SQLITE_DONE) {
+        log_db(s->db, "begin");
+        fair_write_unlock(&s->lock);
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_txn_end(struct store *s, bool ok)
+{
+    int rc = 0;
+
+    if (ok && step_reset(s->commit) != SQLITE_DONE) {
+        log_db(s->db, "commit");
+        rc = -1;
+        ok = false;
+    }
+    if (!ok && !sqlite3_get_autocommit(s->db))
+        step_reset(s->rollback);
+    fair_write_unlock(&s->lock);
+    return rc;
+}
+
+int
+store_txn_create(struct store *s, enum store_table t, int acct,
+                 const struct store_item *item)
+{
+    int rc = run_insert(s, t, acct, item, 0, -1, -1);
+
+    if (rc == SQLITE_DONE)
         return 0;
-    if (!sqlite3_get_autocommit(s->db))
-        exec(s->db, "ROLLBACK");
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return 1;
+    log_db(s->db, "create");
     return -1;
 }
 
@@ -737,26 +968,21 @@ store_create(struct store *s, enum store_table t, int acct,
 {
     int rc;
 
-    fair_write_lock(&s->lock);
-    rc = run_insert(s, t, acct, item, 0, -1, -1);
-    fair_write_unlock(&s->lock);
-    if (rc == SQLITE_DONE)
-        return 0;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return 1;
-    log_db(s->db, "create");
-    return -1;
+    if (store_txn_begin(s) < 0)
+        return -1;
+    rc = store_txn_create(s, t, acct, item);
+    if (store_txn_end(s, rc == 0) < 0)
+        rc = -1;
+    return rc;
 }
 
-/* Runs a bound statement to completion; its result code. */
+/* Binds (acct, id) as ?1, ?2 and runs st. Its result code. */
 static int
-step_reset(sqlite3_stmt *st)
+run_acct_id(sqlite3_stmt *st, int acct, const char *id, int id_len)
 {
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_text(st, 2, id, id_len, SQLITE_STATIC);
+    return step_reset(st);
 }
 
 /* Copies the seeded row (acct, id), if it still is one, to the undo table. */
@@ -764,119 +990,256 @@ static int
 save_undo(struct store *s, enum store_table t, int acct, const char *id,
           size_t id_len)
 {
-    sqlite3_stmt *st = s->st[t][W_SAVE_UNDO];
-
-    sqlite3_bind_int(st, 1, acct);
-    sqlite3_bind_text(st, 2, id, (int)id_len, SQLITE_STATIC);
-    return step_reset(st) == SQLITE_DONE ? 0 : -1;
+    return run_acct_id(s->st[t][W_SAVE_UNDO], acct, id, (int)id_len) ==
+                   SQLITE_DONE
+               ? 0
+               : -1;
 }
 
 int
-store_update(struct store *s, enum store_table t, int acct, const char *id,
-             size_t id_len, store_update_fn fn, void *ctx)
+store_txn_get(struct store *s, enum store_table t, int acct, const char *id,
+              size_t id_len, store_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = s->st[t][W_GET];
+
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_text(st, 2, id, (int)id_len, SQLITE_STATIC);
+    return get_row(st, fn, ctx);
+}
+
+int
+store_txn_update(struct store *s, enum store_table t, int acct,
+                 const char *id, size_t id_len, store_update_fn fn, void *ctx)
 {
     sqlite3_stmt *get = s->st[t][W_GET], *up = s->st[t][W_UPDATE];
     struct store_item item;
     struct store_row row;
-    int rc, ret = -1;
+    int rc, ret;
 
-    fair_write_lock(&s->lock);
-    if (exec(s->db, "BEGIN") < 0)
-        goto out;
     sqlite3_bind_int(get, 1, acct);
     sqlite3_bind_text(get, 2, id, (int)id_len, SQLITE_STATIC);
     rc = sqlite3_step(get);
-    if (rc != SQLITE_ROW) {
-        ret = rc == SQLITE_DONE ? 1 : -1;
+    if (rc != SQLITE_ROW || read_row(get, &row) < 0) {
         sqlite3_reset(get);
         sqlite3_clear_bindings(get);
-        finish_write(s, false);
-        goto out;
-    }
-    if (read_row(get, &row) < 0) {
-        sqlite3_reset(get);
-        finish_write(s, false);
-        goto out;
+        if (rc == SQLITE_DONE)
+            return 1;
+        log_db(s->db, "update");
+        return -1;
     }
     memset(&item, 0, sizeof(item));
     ret = fn(ctx, &row, &item);
     sqlite3_reset(get);
     sqlite3_clear_bindings(get);
-    if (ret != 0) {
-        finish_write(s, false);
-        goto out;
-    }
+    if (ret != 0)
+        return ret;
     if (save_undo(s, t, acct, id, id_len) < 0) {
-        ret = -1;
-        finish_write(s, false);
-        goto out;
+        log_db(s->db, "update");
+        return -1;
     }
     sqlite3_bind_int(up, 1, acct);
     sqlite3_bind_text(up, 2, id, (int)id_len, SQLITE_STATIC);
     sqlite3_bind_blob(up, 3, item.pre, (int)item.pre_len, SQLITE_STATIC);
     bind_blob(up, 4, item.post, item.post_len);
     bind_blob(up, 5, item.secret, item.secret_len);
-    rc = step_reset(up);
-    ret = finish_write(s, rc == SQLITE_DONE);
-out:
-    fair_write_unlock(&s->lock);
-    if (ret < 0 && sqlite3_errcode(s->db) != SQLITE_OK)
+    if (step_reset(up) != SQLITE_DONE) {
         log_db(s->db, "update");
-    return ret;
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_update(struct store *s, enum store_table t, int acct, const char *id,
+             size_t id_len, store_update_fn fn, void *ctx)
+{
+    int rc;
+
+    if (store_txn_begin(s) < 0)
+        return -1;
+    rc = store_txn_update(s, t, acct, id, id_len, fn, ctx);
+    if (store_txn_end(s, rc == 0) < 0)
+        rc = -1;
+    return rc;
+}
+
+/* Deletes the children of parent (id) in table t, keeping seeded ones. */
+static int
+delete_children(struct store *s, enum store_table t, int acct, const char *id,
+                int id_len)
+{
+    if (run_acct_id(s->st[t][W_SAVE_UNDO_CHILDREN], acct, id, id_len) !=
+            SQLITE_DONE ||
+        run_acct_id(s->st[t][W_DELETE_CHILDREN], acct, id, id_len) !=
+            SQLITE_DONE)
+        return -1;
+    return 0;
+}
+
+/* What hangs on a row of t that goes when it goes. */
+static int
+cascade(struct store *s, enum store_table t, int acct, const char *id,
+        int id_len)
+{
+    switch (t) {
+    case STORE_ASSISTANTS:
+        return run_acct_id(s->link[L_DETACH_ASSISTANT], acct, id, id_len) ==
+                           SQLITE_DONE &&
+                       delete_children(s, STORE_FEEDBACKS, acct, id,
+                                       id_len) == 0
+                   ? 0
+                   : -1;
+    case STORE_TOOLS:
+    case STORE_KNOWLEDGE:
+        return run_acct_id(s->link[L_DETACH_TARGET], acct, id, id_len) ==
+                           SQLITE_DONE &&
+                       run_acct_id(s->link[L_UNLINK_OWNER], acct, id,
+                                   id_len) == SQLITE_DONE
+                   ? 0
+                   : -1;
+    case STORE_POLICIES:
+        return run_acct_id(s->link[L_UNLINK_POLICY], acct, id, id_len) ==
+                       SQLITE_DONE
+                   ? 0
+                   : -1;
+    case STORE_SESSIONS:
+        return delete_children(s, STORE_MESSAGES, acct, id, id_len);
+    default:
+        return 0;
+    }
 }
 
 int
 store_delete(struct store *s, enum store_table t, int acct, const char *id,
              size_t id_len)
 {
-    sqlite3_stmt *st = s->st[t][W_DELETE];
-    int rc, ret = -1;
+    int ret = -1;
 
-    fair_write_lock(&s->lock);
-    if (exec(s->db, "BEGIN") < 0)
-        goto out;
-    if (save_undo(s, t, acct, id, id_len) < 0) {
-        finish_write(s, false);
-        goto out;
+    if (store_txn_begin(s) < 0)
+        return -1;
+    if (save_undo(s, t, acct, id, id_len) == 0 &&
+        run_acct_id(s->st[t][W_DELETE], acct, id, (int)id_len) ==
+            SQLITE_DONE) {
+        ret = sqlite3_changes(s->db) == 0 ? 1 : 0;
+        if (ret == 0 && cascade(s, t, acct, id, (int)id_len) < 0)
+            ret = -1;
     }
-    sqlite3_bind_int(st, 1, acct);
-    sqlite3_bind_text(st, 2, id, (int)id_len, SQLITE_STATIC);
-    rc = step_reset(st);
-    if (rc != SQLITE_DONE) {
-        finish_write(s, false);
-        goto out;
-    }
-    ret = sqlite3_changes(s->db) == 0 ? 1 : 0;
-    if (finish_write(s, true) < 0)
-        ret = -1;
-out:
-    fair_write_unlock(&s->lock);
     if (ret < 0)
         log_db(s->db, "delete");
+    if (store_txn_end(s, ret == 0) < 0)
+        ret = -1;
     return ret;
+}
+
+/* Binds the attachment (acct, assistant, kind, target) and runs st. */
+static int
+run_attachment(sqlite3_stmt *st, int acct, const char *assistant,
+               enum store_table kind, const char *target)
+{
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_text(st, 2, assistant, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, attach_kind(kind));
+    sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
+    return step_reset(st);
+}
+
+int
+store_txn_attach(struct store *s, int acct, const char *assistant,
+                 enum store_table kind, const char *target)
+{
+    if (run_attachment(s->link[L_ATTACH], acct, assistant, kind, target) !=
+        SQLITE_DONE) {
+        log_db(s->db, "attach");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_txn_detach(struct store *s, int acct, const char *assistant,
+                 enum store_table kind, const char *target)
+{
+    if (run_attachment(s->link[L_DETACH], acct, assistant, kind, target) !=
+        SQLITE_DONE) {
+        log_db(s->db, "detach");
+        return -1;
+    }
+    return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+int
+store_txn_link_policy(struct store *s, int acct, const char *owner,
+                      const char *policy)
+{
+    sqlite3_stmt *st = s->link[L_LINK_POLICY];
+
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
+    if (step_reset(st) != SQLITE_DONE) {
+        log_db(s->db, "policy link");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_txn_unlink_policies(struct store *s, int acct, const char *owner)
+{
+    if (run_acct_id(s->link[L_UNLINK_OWNER], acct, owner, -1) !=
+        SQLITE_DONE) {
+        log_db(s->db, "policy unlink");
+        return -1;
+    }
+    return 0;
+}
+
+long
+store_txn_count_policies(struct store *s, int acct, const char *owner)
+{
+    sqlite3_stmt *st = s->link[L_COUNT_POLICIES];
+    long n = -1;
+
+    sqlite3_bind_int(st, 1, acct);
+    sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return n;
 }
 
 int
 store_reset(struct store *s, int acct)
 {
-    char sql[1024], where[48] = "";
-    bool ok = true;
+    char sql[1024], where[48] = "", and_where[48] = "";
+    bool ok;
     int t;
 
-    if (acct >= 0)
-        snprintf(where, sizeof(where), " acct = %d AND", acct);
-    fair_write_lock(&s->lock);
-    ok = exec(s->db, "BEGIN") == 0;
+    if (acct >= 0) {
+        snprintf(where, sizeof(where), " WHERE acct = %d", acct);
+        snprintf(and_where, sizeof(and_where), " acct = %d AND", acct);
+    }
+    if (store_txn_begin(s) < 0)
+        return -1;
+    ok = true;
     for (t = 0; ok && t < STORE_TABLE_COUNT; t++) {
         const char *n = table_names[t];
         snprintf(sql, sizeof(sql),
                  "DELETE FROM %s WHERE%s origin = 0;"
-                 "INSERT INTO %s SELECT * FROM %s_undo WHERE%s 1;"
-                 "DELETE FROM %s_undo WHERE%s 1;",
-                 n, where, n, n, where, n, where);
+                 "INSERT INTO %s SELECT * FROM %s_undo%s;"
+                 "DELETE FROM %s_undo%s;",
+                 n, and_where, n, n, where, n, where);
         ok = exec(s->db, sql) == 0;
     }
-    ok = finish_write(s, ok) == 0;
-    fair_write_unlock(&s->lock);
-    return ok ? 0 : -1;
+    if (ok) {
+        snprintf(sql, sizeof(sql),
+                 "DELETE FROM attachments%s;"
+                 "INSERT INTO attachments SELECT * FROM attachments_seed%s;"
+                 "DELETE FROM policy_links%s;"
+                 "INSERT INTO policy_links SELECT * FROM policy_links_seed%s;",
+                 where, where, where, where);
+        ok = exec(s->db, sql) == 0;
+    }
+    return store_txn_end(s, ok) == 0 && ok ? 0 : -1;
 }

@@ -25,11 +25,33 @@
 #include <stdint.h>
 
 struct store;
+struct store_item;
 
 /* The tables of resources, each with the shape of `assistants`. */
 enum store_table {
     STORE_ASSISTANTS,
+    STORE_TOOLS,
+    STORE_KNOWLEDGE,
+    STORE_POLICIES,
+    STORE_SESSIONS,
+    STORE_MESSAGES,
+    STORE_FEEDBACKS,
     STORE_TABLE_COUNT
+};
+
+/* Which rows of a table a list wants (besides the account). */
+enum store_filter_kind {
+    STORE_ALL,
+    STORE_CHILDREN_OF,  /* parent = a (messages of a session, ...) */
+    STORE_ATTACHED_TO,  /* attached to assistant a (tools, knowledge) */
+    STORE_POLICIES_OF,  /* linked to tool or knowledge a (policies) */
+    STORE_POLICIES_OF2, /* linked to both a and b */
+    STORE_FILTER_COUNT
+};
+
+struct store_filter {
+    enum store_filter_kind kind;
+    const char *a, *b; /* NUL-terminated ids, borrowed */
 };
 
 /* A position in the list order. id is borrowed. */
@@ -92,6 +114,10 @@ int store_insert(struct store *s, int acct, int64_t created, const char *id,
                  size_t id_len, const void *pre, size_t pre_len,
                  const void *post, size_t post_len, int src_file,
                  int src_index, int *dup_file, int *dup_index);
+/* store_insert for any table, with a parent and private fields. */
+int store_insert_item(struct store *s, enum store_table t, int acct,
+                      const struct store_item *item, int src_file,
+                      int src_index, int *dup_file, int *dup_index);
 /* Commits the load. 0 or -1. */
 int store_load_end(struct store *s);
 
@@ -106,6 +132,18 @@ long store_count(struct store *s, enum store_table t, int acct);
 long store_list(struct store *s, enum store_table t, int acct,
                 enum store_dir dir, const struct store_key *key, int limit,
                 store_row_fn fn, void *ctx);
+/* store_list of the rows f selects (NULL: all). */
+long store_list_where(struct store *s, enum store_table t, int acct,
+                      const struct store_filter *f, enum store_dir dir,
+                      const struct store_key *key, int limit, store_row_fn fn,
+                      void *ctx);
+/*
+ * Calls fn for every row of table t linked to owner: t = tools or
+ * knowledge, owner an assistant (attach order); t = policies, owner a tool
+ * or knowledge source (link order). Returns the rows visited, or -1.
+ */
+long store_list_linked(struct store *s, enum store_table t, int acct,
+                       const char *owner, store_row_fn fn, void *ctx);
 
 /*
  * Calls fn with the row of account acct whose id is id. Returns 0 (found),
@@ -119,6 +157,7 @@ struct store_item {
     int64_t created;
     const char *id;
     size_t id_len;
+    const char *parent; /* NUL-terminated, or NULL */
     const void *pre;
     size_t pre_len;
     const void *post; /* NULL: fixed url */
@@ -126,6 +165,13 @@ struct store_item {
     const void *secret; /* NULL: none */
     size_t secret_len;
 };
+
+/*
+ * Writes. Each store_create/_update/_delete is one transaction. Several
+ * writes that must happen together (a tool, its policy and its attachment)
+ * go between store_txn_begin and store_txn_end, with the store_txn_*
+ * functions; readers see all of them or none.
+ */
 
 /* Inserts a new row. 0, 1 when the id exists, -1 on failure. */
 int store_create(struct store *s, enum store_table t, int acct,
@@ -136,8 +182,8 @@ int store_create(struct store *s, enum store_table t, int acct,
  * fn(ctx, old, new) with the current row; fn fills *new (its buffers must
  * live until fn's caller returns, i.e. be owned by ctx) and returns 0 to
  * write it, or non-zero to leave the row unchanged (that value is returned).
- * The key (created, id) never changes. Returns 0, 1 when there is no such
- * row, fn's non-zero value, or -1 on failure.
+ * The key (created, id) and the parent never change. Returns 0, 1 when
+ * there is no such row, fn's non-zero value, or -1 on failure.
  */
 typedef int (*store_update_fn)(void *ctx, const struct store_row *old,
                                struct store_item *item);
@@ -145,9 +191,45 @@ int store_update(struct store *s, enum store_table t, int acct,
                  const char *id, size_t id_len, store_update_fn fn,
                  void *ctx);
 
-/* Deletes the row (acct, id). 0, 1 when there is no such row, -1. */
+/*
+ * Deletes the row (acct, id), and what hangs on it: an assistant's
+ * attachments and feedbacks, a tool's or knowledge source's attachments and
+ * policy links, a session's messages. 0, 1 when there is no such row, -1.
+ */
 int store_delete(struct store *s, enum store_table t, int acct,
                  const char *id, size_t id_len);
+
+/* Takes the write lock and begins a transaction. 0 or -1 (lock released). */
+int store_txn_begin(struct store *s);
+/* Commits (ok) or rolls back, and releases the lock. 0, or -1 when the
+ * commit failed (then rolled back). */
+int store_txn_end(struct store *s, bool ok);
+/* Inside a transaction: as store_create. */
+int store_txn_create(struct store *s, enum store_table t, int acct,
+                     const struct store_item *item);
+/* Inside a transaction: as store_update. */
+int store_txn_update(struct store *s, enum store_table t, int acct,
+                     const char *id, size_t id_len, store_update_fn fn,
+                     void *ctx);
+/* Inside a transaction: as store_get, on the writer's view. */
+int store_txn_get(struct store *s, enum store_table t, int acct,
+                  const char *id, size_t id_len, store_row_fn fn, void *ctx);
+/*
+ * Inside a transaction: attaches target (a tool or knowledge id, kind its
+ * table) to assistant; attaching again keeps the first place. 0 or -1.
+ */
+int store_txn_attach(struct store *s, int acct, const char *assistant,
+                     enum store_table kind, const char *target);
+/* Detaches; 0, 1 when it was not attached, -1. */
+int store_txn_detach(struct store *s, int acct, const char *assistant,
+                     enum store_table kind, const char *target);
+/* Links policy to owner (a tool or knowledge id); again: no change. */
+int store_txn_link_policy(struct store *s, int acct, const char *owner,
+                          const char *policy);
+/* Removes every policy link of owner. 0 or -1. */
+int store_txn_unlink_policies(struct store *s, int acct, const char *owner);
+/* Number of policies linked to owner, or -1. */
+long store_txn_count_policies(struct store *s, int acct, const char *owner);
 
 /*
  * Restores the seeded state of account acct (-1: of every account): rows
