@@ -277,8 +277,8 @@ check_paging(struct store *st, int acct, const char *sid,
         key.created = w.last.created;
         key.id = w.last.id;
         key.id_len = w.last.id_len;
-        tn = paging_token_encode('A', sid, &key, tok);
-        FUZZ_CHECK(paging_token_decode(tok, tn, sid, &cur) == 0);
+        tn = paging_token_encode('A', sid, "assistants", &key, tok);
+        FUZZ_CHECK(paging_token_decode(tok, tn, sid, "assistants", &cur) == 0);
         got = store_list(st, STORE_ASSISTANTS, acct, STORE_AFTER, &cur.key, 2,
                          on_walk, &w);
     }

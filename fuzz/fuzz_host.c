@@ -207,8 +207,8 @@ check_links(const char *host, size_t n)
 
     buf_adds(&base, "http://");
     buf_add(&base, host, n);
-    paging_add_url(&url, base.data, base.len, "/v1/Assistants", 50, 0, NULL, 0);
-    paging_add_url(&url, base.data, base.len, "/v1/Assistants", 1000, PAGING_MAX_PAGE, tok,
+    paging_add_url(&url, base.data, base.len, "/v1/Assistants", NULL, 50, 0, NULL, 0);
+    paging_add_url(&url, base.data, base.len, "/v1/Assistants", NULL, 1000, PAGING_MAX_PAGE, tok,
                    strlen(tok));
     FUZZ_CHECK(!buf_failed(&url));
     FUZZ_CHECK(strlen(url.data) == url.len);

@@ -160,7 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == API_OK) {
         check_query(&q);
         /* Round trip through the link we would render. */
-        paging_add_url(&url, "", 0, "/v1/Assistants", q.page_size, q.page,
+        paging_add_url(&url, "", 0, "/v1/Assistants", NULL, q.page_size, q.page,
                        q.has_token ? q.token : NULL, q.token_len);
         FUZZ_CHECK(!buf_failed(&url));
         qs = strchr(url.data, '?');

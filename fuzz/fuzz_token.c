@@ -39,14 +39,14 @@ as_token(const uint8_t *data, size_t size)
     struct buf query = BUF_INIT;
     size_t n;
 
-    if (paging_token_decode(tok, size, alice, &c) == 0) {
+    if (paging_token_decode(tok, size, alice, "assistants", &c) == 0) {
         FUZZ_CHECK(c.dir == 'A' || c.dir == 'B');
         FUZZ_CHECK(c.key.id == c.id && c.key.id_len <= FIXTURES_MAX_ID);
         FUZZ_CHECK(c.id[c.key.id_len] == '\0');
-        n = paging_token_encode(c.dir, alice, &c.key, again);
+        n = paging_token_encode(c.dir, alice, "assistants", &c.key, again);
         FUZZ_CHECK(n == size && memcmp(again, tok, size) == 0);
         /* Bound to the account (a 48-bit check: a false accept is a bug). */
-        FUZZ_CHECK(paging_token_decode(tok, size, bob, &other) < 0);
+        FUZZ_CHECK(paging_token_decode(tok, size, bob, "assistants", &other) < 0);
         /* Survives the query parser. */
         buf_adds(&query, "PageSize=5&Page=1&PageToken=");
         buf_add(&query, tok, size);
@@ -80,12 +80,12 @@ as_cursor(const uint8_t *data, size_t size)
     key.id_len = size - 9;
     /* Longer ids are cut to FIXTURES_MAX_ID bytes by the encoder. */
     idn = key.id_len > FIXTURES_MAX_ID ? FIXTURES_MAX_ID : key.id_len;
-    n = paging_token_encode(dir, alice, &key, tok);
+    n = paging_token_encode(dir, alice, "assistants", &key, tok);
     check_token_chars(tok, n);
-    FUZZ_CHECK(paging_token_decode(tok, n, alice, &c) == 0);
+    FUZZ_CHECK(paging_token_decode(tok, n, alice, "assistants", &c) == 0);
     FUZZ_CHECK(c.dir == dir && c.key.created == key.created);
     FUZZ_CHECK(c.key.id_len == idn && memcmp(c.key.id, id, idn) == 0);
-    FUZZ_CHECK(paging_token_decode(tok, n, bob, &c) < 0);
+    FUZZ_CHECK(paging_token_decode(tok, n, bob, "assistants", &c) < 0);
     free(id);
 }
 

@@ -18,21 +18,24 @@
 #define R (&resource_assistant)
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-static const struct list_spec assistants_spec = {
-    STORE_ASSISTANTS, "assistants", "/v1/Assistants"};
-
 void
 assistants_list(struct call *c)
 {
     struct paging_query q;
+    struct list_spec l;
     enum api_err e;
 
+    if (list_spec_init(&l, STORE_ASSISTANTS, "assistants", "/v1/Assistants",
+                       NULL, NULL) < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
     e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
     if (e == API_OK &&
         buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
         e = API_ERR_INTERNAL;
     if (e == API_OK)
-        e = list_page(c->app->store, &assistants_spec, c->acct,
+        e = list_page(c->app->store, &l, c->acct,
                       c->account->sid, &q, c->base, c->base_len,
                       &c->rs->body);
     if (e != API_OK)

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "fixtures.h"
 
 /* A copied key, to outlive the row it came from. */
@@ -115,7 +117,8 @@ list_page(struct store *store, const struct list_spec *l, int acct,
     long got;
 
     if (q->has_token) {
-        if (paging_token_decode(q->token, q->token_len, account_sid, &cur) < 0)
+        if (paging_token_decode(q->token, q->token_len, account_sid, l->scope,
+                                &cur) < 0)
             return API_ERR_TOKEN;
         dir = cur.dir == 'B' ? STORE_BEFORE : STORE_AFTER;
         key = &cur.key;
@@ -134,7 +137,7 @@ list_page(struct store *store, const struct list_spec *l, int acct,
     buf_adds(out, l->key);
     buf_adds(out, "\":[");
     start = out->len;
-    got = store_list(store, l->table, acct, dir, key, (int)q->page_size + 1, on_row, &p);
+    got = store_list_where(store, l->table, acct, &l->where, dir, key, (int)q->page_size + 1, on_row, &p);
     if (got < 0 || (dir == STORE_BEFORE && reverse_items(&p, start) < 0)) {
         free(p.ends);
         return API_ERR_INTERNAL;
@@ -151,7 +154,8 @@ list_page(struct store *store, const struct list_spec *l, int acct,
             struct page_ctx probe;
             memset(&probe, 0, sizeof(probe));
             probe.limit = 0;
-            if (store_list(store, l->table, acct, STORE_AFTER, &last.key, 1, on_row,
+            if (store_list_where(store, l->table, acct, &l->where, STORE_AFTER,
+                                 &last.key, 1, on_row,
                            &probe) < 0)
                 return API_ERR_INTERNAL;
             has_next = probe.more;
@@ -170,25 +174,27 @@ list_page(struct store *store, const struct list_spec *l, int acct,
     buf_adds(out, ",\"page_size\":");
     buf_add_long(out, q->page_size);
     buf_adds(out, ",\"first_page_url\":\"");
-    paging_add_url(out, base, base_len, l->path, q->page_size, 0, NULL, 0);
+    paging_add_url(out, base, base_len, l->path, l->filter, q->page_size, 0, NULL, 0);
     buf_adds(out, "\",\"previous_page_url\":");
     if (has_prev) {
-        n = paging_token_encode('B', account_sid, &first.key, token);
+        n = paging_token_encode('B', account_sid, l->scope, &first.key,
+                                token);
         buf_addc(out, '"');
-        paging_add_url(out, base, base_len, l->path, q->page_size, q->page - 1, token,
+        paging_add_url(out, base, base_len, l->path, l->filter, q->page_size, q->page - 1, token,
                        n);
         buf_addc(out, '"');
     } else {
         buf_adds(out, "null");
     }
     buf_adds(out, ",\"url\":\"");
-    paging_add_url(out, base, base_len, l->path, q->page_size, q->page,
+    paging_add_url(out, base, base_len, l->path, l->filter, q->page_size, q->page,
                    q->has_token ? q->token : NULL, q->token_len);
     buf_adds(out, "\",\"next_page_url\":");
     if (has_next) {
-        n = paging_token_encode('A', account_sid, &last.key, token);
+        n = paging_token_encode('A', account_sid, l->scope, &last.key,
+                                token);
         buf_addc(out, '"');
-        paging_add_url(out, base, base_len, l->path, q->page_size, q->page + 1, token,
+        paging_add_url(out, base, base_len, l->path, l->filter, q->page_size, q->page + 1, token,
                        n);
         buf_addc(out, '"');
     } else {
@@ -198,4 +204,55 @@ list_page(struct store *store, const struct list_spec *l, int acct,
     buf_adds(out, l->key);
     buf_adds(out, "\"}}");
     return buf_failed(out) ? API_ERR_INTERNAL : API_OK;
+}
+
+/* Appends s percent-encoded (RFC 3986 unreserved characters stay). */
+static size_t
+encode(char *out, size_t cap, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                     (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                     c == '_' || c == '~' || c == '/';
+        if (o + 4 >= cap)
+            return (size_t)-1;
+        if (plain) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+int
+list_spec_init(struct list_spec *l, enum store_table t, const char *key,
+               const char *path, const char *param, const char *value)
+{
+    size_t n;
+
+    memset(&l->where, 0, sizeof(l->where));
+    l->table = t;
+    l->key = key;
+    if (encode(l->path, sizeof(l->path), path) == (size_t)-1)
+        return -1;
+    l->filter[0] = '\0';
+    if (param && value) {
+        n = (size_t)snprintf(l->filter, sizeof(l->filter), "%s=", param);
+        if (n >= sizeof(l->filter) ||
+            encode(l->filter + n, sizeof(l->filter) - n - 1, value) ==
+                (size_t)-1)
+            return -1;
+        strcat(l->filter, "&");
+    }
+    n = (size_t)snprintf(l->scope, sizeof(l->scope), "%s %s?%s", key, l->path,
+                         l->filter);
+    return n < sizeof(l->scope) ? 0 : -1;
 }

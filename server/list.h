@@ -16,17 +16,33 @@
 #include "paging.h"
 #include "store.h"
 
-/* What a list is: its items' table, its envelope key and its path. */
+#define LIST_MAX_PATH 1200
+#define LIST_MAX_FILTER 1200
+
+/* One list request: which rows, how its links and tokens look. */
 struct list_spec {
     enum store_table table;
-    const char *key;  /* "assistants" */
-    const char *path; /* "/v1/Assistants" */
+    const char *key;           /* "assistants": envelope and meta.key */
+    char path[LIST_MAX_PATH];  /* "/v1/Assistants/aia_asst_1/Tools", encoded */
+    struct store_filter where; /* its strings borrowed */
+    char filter[LIST_MAX_FILTER]; /* "AssistantId=aia_asst_1&" or "" */
+    char scope[LIST_MAX_PATH + LIST_MAX_FILTER]; /* what tokens bind to */
 };
+
+/*
+ * Fills l for a list of table t with key, at path (raw; percent-encoded
+ * here where needed); param (e.g. "AssistantId", or NULL) and value name
+ * the filter that goes first in every link. Tokens bind to key, path and
+ * filter together. 0, or -1 when something is too long.
+ */
+int list_spec_init(struct list_spec *l, enum store_table t, const char *key,
+                   const char *path, const char *param, const char *value);
 
 /*
  * Appends the list page for account acct (SID account_sid) to out, with
  * links under base. Returns API_OK, API_ERR_TOKEN for a token that is not
- * this account's, or API_ERR_INTERNAL when the store or memory failed.
+ * this account's, this list's or this filter's, or API_ERR_INTERNAL when
+ * the store or memory failed.
  */
 enum api_err list_page(struct store *store, const struct list_spec *l,
                        int acct, const char *account_sid,

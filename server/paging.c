@@ -143,12 +143,14 @@ paging_parse_query(const char *query, size_t len, struct paging_query *q)
 }
 
 static uint64_t
-token_check(const char *account_sid, const unsigned char *raw, size_t n)
+token_check(const char *account_sid, const char *scope,
+            const unsigned char *raw, size_t n)
 {
-    static const char tag[] = "assistants-mock page token v1";
+    static const char tag[] = "assistants-mock page token v2";
     uint64_t h = util_hash(UTIL_HASH_INIT, tag, sizeof(tag));
 
     h = util_hash(h, account_sid, UTIL_SID_LEN);
+    h = util_hash(h, scope, strlen(scope) + 1);
     h = util_hash(h, raw, n);
     /* Finalise (splitmix64) so that every bit depends on every input bit. */
     h ^= h >> 30;
@@ -160,7 +162,7 @@ token_check(const char *account_sid, const unsigned char *raw, size_t n)
 }
 
 size_t
-paging_token_encode(char dir, const char *account_sid,
+paging_token_encode(char dir, const char *account_sid, const char *scope,
                     const struct store_key *key, char *out)
 {
     unsigned char raw[PAGING_MAX_TOKEN_RAW];
@@ -175,7 +177,7 @@ paging_token_encode(char dir, const char *account_sid,
         raw[n++] = (unsigned char)(created >> (i * 8));
     memcpy(raw + n, key->id, idn);
     n += idn;
-    check = token_check(account_sid, raw, n);
+    check = token_check(account_sid, scope, raw, n);
     for (i = 0; i < 6; i++)
         raw[n++] = (unsigned char)(check >> (i * 8));
     return util_b64url_encode(raw, n, out);
@@ -183,7 +185,7 @@ paging_token_encode(char dir, const char *account_sid,
 
 int
 paging_token_decode(const char *token, size_t len, const char *account_sid,
-                    struct paging_cursor *c)
+                    const char *scope, struct paging_cursor *c)
 {
     unsigned char raw[PAGING_MAX_TOKEN];
     uint64_t created = 0, check;
@@ -198,7 +200,7 @@ paging_token_decode(const char *token, size_t len, const char *account_sid,
         return -1;
     if (raw[0] != 'A' && raw[0] != 'B')
         return -1;
-    check = token_check(account_sid, raw, (size_t)n - 6);
+    check = token_check(account_sid, scope, raw, (size_t)n - 6);
     for (i = 0; i < 6; i++)
         if (raw[n - 6 + i] != (unsigned char)(check >> (i * 8)))
             return -1;
@@ -264,12 +266,15 @@ paging_host_valid(const char *host, size_t len)
 
 void
 paging_add_url(struct buf *out, const char *base, size_t base_len,
-               const char *path, long long page_size, long long page,
-               const char *token, size_t token_len)
+               const char *path, const char *filter, long long page_size,
+               long long page, const char *token, size_t token_len)
 {
     buf_add(out, base, base_len);
     buf_adds(out, path);
-    buf_adds(out, "?PageSize=");
+    buf_addc(out, '?');
+    if (filter)
+        buf_adds(out, filter);
+    buf_adds(out, "PageSize=");
     buf_add_long(out, page_size);
     buf_adds(out, "&Page=");
     buf_add_long(out, page);

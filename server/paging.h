@@ -5,8 +5,10 @@
  *
  * A token is base64url of: a direction byte ('A': the page after the key,
  * 'B': the page before it), the key's date_created (8 bytes, big-endian),
- * the key's id, and a 48-bit check over the account SID and all of that, so
- * a token minted for one account is refused for any other.
+ * the key's id, and a 48-bit check over the account SID, the list's scope
+ * (its key and filter, e.g. "tools?AssistantId=aia_asst_1") and all of
+ * that, so a token minted for one account, one list or one filter value is
+ * refused by any other.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -59,20 +61,23 @@ struct paging_cursor {
  * bytes). Returns its length.
  */
 size_t paging_token_encode(char dir, const char *account_sid,
-                           const struct store_key *key, char *out);
-/* Decodes and verifies a token for account_sid. 0 or -1. */
+                           const char *scope, const struct store_key *key,
+                           char *out);
+/* Decodes and verifies a token for account_sid and scope. 0 or -1. */
 int paging_token_decode(const char *token, size_t len,
-                        const char *account_sid, struct paging_cursor *c);
+                        const char *account_sid, const char *scope,
+                        struct paging_cursor *c);
 
 /* True if host is a valid Host header value: name or [IPv6], opt. :port. */
 bool paging_host_valid(const char *host, size_t len);
 
 /*
- * Appends base + path + ?PageSize=N&Page=P[&PageToken=T] (token may be
- * NULL).
+ * Appends base + path + ?[filter]PageSize=N&Page=P[&PageToken=T]: filter
+ * (NULL or "") is the list's filter, encoded, ending in '&'; token may be
+ * NULL.
  */
 void paging_add_url(struct buf *out, const char *base, size_t base_len,
-                    const char *path, long long page_size, long long page,
-                    const char *token, size_t token_len);
+                    const char *path, const char *filter, long long page_size,
+                    long long page, const char *token, size_t token_len);
 
 #endif

@@ -321,7 +321,7 @@ encode(char dir, const char *sid, int64_t created, const char *id, size_t n,
     size_t len;
 
     memset(tok, '#', PAGING_MAX_TOKEN + 1);
-    len = paging_token_encode(dir, sid, &k, tok);
+    len = paging_token_encode(dir, sid, "assistants", &k, tok);
     assert_true(len > 0);
     assert_true(len <= PAGING_MAX_TOKEN);
     assert_int_equal(strlen(tok), len);
@@ -349,7 +349,7 @@ test_token_round_trip(void **state)
                 make_id(id, n, (unsigned)c);
                 len = encode(dir, acct1, created[c], id, n, tok);
                 memset(&cur, 0x5a, sizeof(cur));
-                assert_int_equal(paging_token_decode(tok, len, acct1, &cur), 0);
+                assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), 0);
                 assert_int_equal(cur.dir, dir);
                 assert_true(cur.key.created == created[c]);
                 assert_int_equal(cur.key.id_len, n);
@@ -395,17 +395,17 @@ test_token_other_account(void **state)
     (void)state;
     make_id(id, 40, 1);
     len = encode('A', acct1, 1735787045, id, 40, tok);
-    assert_int_equal(paging_token_decode(tok, len, acct1, &cur), 0);
-    assert_int_equal(paging_token_decode(tok, len, acct2, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), 0);
+    assert_int_equal(paging_token_decode(tok, len, acct2, "assistants", &cur), -1);
     /* Any one-character change of the SID. */
     for (i = 2; i < 34; i++) {
         memcpy(sid, acct1, sizeof(sid));
         sid[i] = sid[i] == '0' ? '1' : '0';
-        assert_int_equal(paging_token_decode(tok, len, sid, &cur), -1);
+        assert_int_equal(paging_token_decode(tok, len, sid, "assistants", &cur), -1);
     }
     len = encode('B', acct2, -5, id, 40, tok);
-    assert_int_equal(paging_token_decode(tok, len, acct2, &cur), 0);
-    assert_int_equal(paging_token_decode(tok, len, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len, acct2, "assistants", &cur), 0);
+    assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), -1);
 }
 
 static void
@@ -421,7 +421,7 @@ flip_each(const char *tok, size_t len)
                 continue;
             memcpy(t, tok, len + 1);
             t[i] = token_alphabet[a];
-            if (paging_token_decode(t, len, acct1, &cur) != -1) {
+            if (paging_token_decode(t, len, acct1, "assistants", &cur) != -1) {
                 print_error("accepted %s (char %zu of %s changed)\n", t, i,
                             tok);
                 fail();
@@ -457,28 +457,28 @@ test_token_truncated_and_garbled(void **state)
     make_id(id, 30, 2);
     len = encode('A', acct1, 1735787045, id, 30, tok);
     for (i = 0; i < len; i++)
-        if (paging_token_decode(tok, i, acct1, &cur) != -1) {
+        if (paging_token_decode(tok, i, acct1, "assistants", &cur) != -1) {
             print_error("accepted a prefix of %zu of %zu\n", i, len);
             fail();
         }
     /* Drop the first character. */
-    assert_int_equal(paging_token_decode(tok + 1, len - 1, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok + 1, len - 1, acct1, "assistants", &cur), -1);
     /* One character more. */
     tok[len] = 'A';
     tok[len + 1] = '\0';
-    assert_int_equal(paging_token_decode(tok, len + 1, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len + 1, acct1, "assistants", &cur), -1);
     tok[len] = '\0';
     /* Outside the alphabet. */
     tok[3] = '+';
-    assert_int_equal(paging_token_decode(tok, len, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), -1);
     tok[3] = '=';
-    assert_int_equal(paging_token_decode(tok, len, acct1, &cur), -1);
-    assert_int_equal(paging_token_decode("", 0, acct1, &cur), -1);
-    assert_int_equal(paging_token_decode("AAAA", 4, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), -1);
+    assert_int_equal(paging_token_decode("", 0, acct1, "assistants", &cur), -1);
+    assert_int_equal(paging_token_decode("AAAA", 4, acct1, "assistants", &cur), -1);
     memset(tok, 'A', PAGING_MAX_TOKEN + 1);
     assert_int_equal(
-        paging_token_decode(tok, PAGING_MAX_TOKEN + 1, acct1, &cur), -1);
-    assert_int_equal(paging_token_decode(tok, PAGING_MAX_TOKEN, acct1, &cur),
+        paging_token_decode(tok, PAGING_MAX_TOKEN + 1, acct1, "assistants", &cur), -1);
+    assert_int_equal(paging_token_decode(tok, PAGING_MAX_TOKEN, acct1, "assistants", &cur),
                      -1);
 }
 
@@ -493,9 +493,9 @@ test_token_bad_direction(void **state)
     /* A well-formed, correctly checked token with another direction byte. */
     make_id(id, 20, 0);
     len = encode('C', acct1, 1, id, 20, tok);
-    assert_int_equal(paging_token_decode(tok, len, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), -1);
     len = encode('a', acct1, 1, id, 20, tok);
-    assert_int_equal(paging_token_decode(tok, len, acct1, &cur), -1);
+    assert_int_equal(paging_token_decode(tok, len, acct1, "assistants", &cur), -1);
 }
 
 /* ---- paging_host_valid ---- */
@@ -585,24 +585,24 @@ test_add_url(void **state)
     const char *base = "http://localhost:8080";
 
     (void)state;
-    paging_add_url(&b, base, strlen(base), "/v1/Assistants", 50, 0, NULL, 0);
+    paging_add_url(&b, base, strlen(base), "/v1/Assistants", NULL, 50, 0, NULL, 0);
     assert_string_equal(
         b.data, "http://localhost:8080/v1/Assistants?PageSize=50&Page=0");
     assert_int_equal(b.len, strlen(b.data));
     buf_reset(&b);
-    paging_add_url(&b, base, strlen(base), "/v1/Assistants", 10, 3, "Ab-_9", 5);
+    paging_add_url(&b, base, strlen(base), "/v1/Assistants", NULL, 10, 3, "Ab-_9", 5);
     assert_string_equal(b.data,
                         "http://localhost:8080/v1/"
                         "Assistants?PageSize=10&Page=3&PageToken=Ab-_9");
     buf_reset(&b);
     /* Lengths are respected; appends to what is there. */
     buf_adds(&b, "\"");
-    paging_add_url(&b, "http://mock:8080/ignored", 16, "/v1/Assistants", 1000, 2147483647LL,
+    paging_add_url(&b, "http://mock:8080/ignored", 16, "/v1/Assistants", NULL, 1000, 2147483647LL,
                    "tokenXX", 5);
     assert_string_equal(b.data, "\"http://mock:8080/v1/Assistants?PageSize="
                                 "1000&Page=2147483647&PageToken=token");
     buf_reset(&b);
-    paging_add_url(&b, "", 0, "/v1/Assistants", 1, 0, "", 0);
+    paging_add_url(&b, "", 0, "/v1/Assistants", NULL, 1, 0, "", 0);
     assert_string_equal(b.data, "/v1/Assistants?PageSize=1&Page=0&PageToken=");
     buf_release(&b);
 }

@@ -882,7 +882,7 @@ test_file_refused(void **state)
     assert_int_equal(store_load_end(s), 0);
     store_close(s);
     sql_on(path, "PRAGMA user_version = 1");
-    open_fails(path, "state schema version 1, this build uses 2");
+    open_fails(path, "state schema version 1, this build uses 3");
     sql_on(path, "PRAGMA user_version = 99");
     open_fails(path, "state schema version 99");
     /* Not a regular file, and a directory that does not exist. */
