@@ -6,9 +6,11 @@
 #include "assistants.h"
 
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
+#include "crud.h"
 #include "ids.h"
 #include "list.h"
 #include "resource.h"
@@ -169,9 +171,133 @@ assistants_fetch(struct call *c)
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
         return;
     }
-    /* Attachments: none until tools and knowledge exist. */
+    /* Its knowledge and tools, in attach order (spec key order). */
     b->len--;
-    buf_adds(b, ",\"knowledge\":[],\"tools\":[]}");
+    buf_adds(b, ",\"knowledge\":");
+    if (crud_add_linked(c, STORE_KNOWLEDGE, c->param[0], b) < 0)
+        goto fail;
+    buf_adds(b, ",\"tools\":");
+    if (crud_add_linked(c, STORE_TOOLS, c->param[0], b) < 0)
+        goto fail;
+    buf_addc(b, '}');
+    return;
+fail:
+    call_error(c, API_ERR_INTERNAL, NULL, NULL);
+}
+
+/* The table and envelope key of an attachment path's kind. */
+static void
+attached_kind(struct call *c, enum store_table *t, const char **key,
+              const char **path)
+{
+    bool tools = strstr(c->route, "/Tools") != NULL;
+
+    *t = tools ? STORE_TOOLS : STORE_KNOWLEDGE;
+    *key = tools ? "tools" : "knowledge";
+    *path = tools ? "Tools" : "Knowledge";
+}
+
+/* 404 naming /v1/<what>/<id> when the row does not exist; true if sent. */
+static bool
+missing(struct call *c, enum store_table t, const char *what, const char *id)
+{
+    char path[ROUTER_MAX_PARAM + 32];
+    int rc = store_txn_get(c->app->store, t, c->acct, id, strlen(id), NULL,
+                           NULL);
+
+    if (rc == 0)
+        return false;
+    snprintf(path, sizeof(path), "/v1/%s/%s", what, id);
+    if (rc == 1)
+        call_error(c, API_ERR_NOT_FOUND, path, NULL);
+    else
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    return true;
+}
+
+void
+assistants_attached(struct call *c)
+{
+    char path[ROUTER_MAX_PARAM + 32];
+    struct paging_query q;
+    struct list_spec l;
+    enum store_table t;
+    const char *key, *what;
+    enum api_err e;
+    int rc;
+
+    attached_kind(c, &t, &key, &what);
+    rc = crud_exists(c, STORE_ASSISTANTS, c->param[0]);
+    if (rc <= 0) {
+        if (rc == 0) {
+            snprintf(path, sizeof(path), "/v1/Assistants/%s", c->param[0]);
+            call_error(c, API_ERR_NOT_FOUND, path, NULL);
+        } else {
+            call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        }
+        return;
+    }
+    snprintf(path, sizeof(path), "/v1/Assistants/%s/%s", c->param[0], what);
+    if (list_spec_init(&l, t, key, path, NULL, NULL) < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    l.where.kind = STORE_ATTACHED_TO;
+    l.where.a = c->param[0];
+    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    if (e == API_OK)
+        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
+                      c->base, c->base_len, &c->rs->body);
+    if (e != API_OK)
+        call_error(c, e, NULL, NULL);
+}
+
+static void
+attachment(struct call *c, bool attach)
+{
+    enum store_table t;
+    const char *key, *what;
+    int rc = -1;
+
+    attached_kind(c, &t, &key, &what);
+    if (store_txn_begin(c->app->store) < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    if (missing(c, STORE_ASSISTANTS, "Assistants", c->param[0]) ||
+        missing(c, t, what, c->param[1])) {
+        store_txn_end(c->app->store, false);
+        return;
+    }
+    rc = attach ? store_txn_attach(c->app->store, c->acct, c->param[0], t,
+                                   c->param[1])
+                : store_txn_detach(c->app->store, c->acct, c->param[0], t,
+                                   c->param[1]);
+    if (store_txn_end(c->app->store, rc == 0) < 0 && rc == 0)
+        rc = -1;
+    if (rc == 1) {
+        call_not_found(c);
+    } else if (rc < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    } else if (attach && c->app->cfg->attach_returns_json) {
+        /* The opt-in for twilio-node, which cannot parse an empty 204. */
+        buf_adds(&c->rs->body, "{}");
+    } else {
+        c->rs->status = 204;
+        c->rs->no_content = true;
+    }
+}
+
+void
+assistants_attach(struct call *c)
+{
+    attachment(c, true);
+}
+
+void
+assistants_detach(struct call *c)
+{
+    attachment(c, false);
 }
 
 struct update_ctx {

@@ -16,5 +16,10 @@ void assistants_create(struct call *c); /* POST /v1/Assistants: 201 */
 void assistants_fetch(struct call *c);  /* GET /v1/Assistants/{id} */
 void assistants_update(struct call *c); /* PUT /v1/Assistants/{id} */
 void assistants_delete(struct call *c); /* DELETE /v1/Assistants/{id}: 204 */
+/* GET /v1/Assistants/{id}/Tools and /Knowledge: the attached ones. */
+void assistants_attached(struct call *c);
+/* POST and DELETE /v1/Assistants/{id}/Tools/{id}, /Knowledge/{id}: 204. */
+void assistants_attach(struct call *c);
+void assistants_detach(struct call *c);
 
 #endif

@@ -45,6 +45,16 @@ const char config_usage[] =
     "                        default " CONFIG_DEFAULT_MODEL ")\n"
     "  --quiet               no access log line per request "
     "(ASSISTANTS_MOCK_QUIET=1)\n"
+    "  --knowledge-ready-after RULE  knowledge is COMPLETED after RULE: "
+    "N status polls\n"
+    "                        (GETs of it or its /Status), or a duration Ns "
+    "or Nms\n"
+    "                        (ASSISTANTS_MOCK_KNOWLEDGE_READY_AFTER, default "
+    "2)\n"
+    "  --attach-returns-json attaching a tool or knowledge answers 200 {} "
+    "instead of\n"
+    "                        204, for twilio-node (ASSISTANTS_MOCK_ATTACH_"
+    "RETURNS_JSON=1)\n"
     "  --log-format FORMAT   access log as text lines or one JSON object "
     "per request\n"
     "                        (ASSISTANTS_MOCK_LOG_FORMAT, text or json, "
@@ -84,9 +94,11 @@ const char config_usage[] =
     "without account_sid belong to TWILIO_ACCOUNT_SID, else to the first "
     "account.\n"
     "\n"
-    "Endpoints (Basic auth): GET and POST /v1/Assistants; GET, PUT and "
-    "DELETE\n"
-    "/v1/Assistants/{id}. No auth: GET /healthz, GET /readyz, OPTIONS.\n"
+    "Endpoints (Basic auth): /v1/Assistants, /v1/Assistants/{id} (and its "
+    "Tools\n"
+    "and Knowledge attachments), /v1/Tools, /v1/Knowledge (and /Status), "
+    "/v1/Policies.\n"
+    "No auth: GET /healthz, GET /readyz, OPTIONS.\n"
     "Test control (account credentials: that account; none, or the "
     "admin token: all):\n"
     "  POST /__admin/reset; GET, DELETE /__admin/requests; GET "
@@ -257,6 +269,10 @@ static const struct option options[] = {
     {"--default-model", "ASSISTANTS_MOCK_DEFAULT_MODEL", OPT_STRING, 0,
      CONFIG_MAX_MODEL, OFF(default_model)},
     {"--quiet", "ASSISTANTS_MOCK_QUIET", OPT_FLAG, 0, 0, OFF(quiet)},
+    {"--attach-returns-json", "ASSISTANTS_MOCK_ATTACH_RETURNS_JSON", OPT_FLAG,
+     0, 0, OFF(attach_returns_json)},
+    {"--knowledge-ready-after", "ASSISTANTS_MOCK_KNOWLEDGE_READY_AFTER",
+     OPT_STRING, 0, 31, OFF(knowledge_ready_after)},
     {"--log-format", "ASSISTANTS_MOCK_LOG_FORMAT", OPT_LOG_FORMAT, 0, 0,
      OFF(log_json)},
     {"--admin-token", "ASSISTANTS_MOCK_ADMIN_TOKEN", OPT_STRING, 0,
@@ -360,6 +376,7 @@ config_parse(struct config *cfg, int argc, char **argv)
     strcpy(cfg->bind, CONFIG_DEFAULT_BIND);
     strcpy(cfg->default_model, CONFIG_DEFAULT_MODEL);
     cfg->journal_size = CONFIG_DEFAULT_JOURNAL;
+    strcpy(cfg->knowledge_ready_after, "2");
     cfg->threads = (unsigned)util_ncpu();
     if (cfg->threads > CONFIG_MAX_THREADS)
         cfg->threads = CONFIG_MAX_THREADS;

@@ -31,6 +31,8 @@ struct config {
     char state[CONFIG_MAX_PATH + 1];           /* "" when in memory */
     char default_model[CONFIG_MAX_MODEL + 1];
     bool quiet;
+    bool attach_returns_json; /* --attach-returns-json */
+    char knowledge_ready_after[32]; /* --knowledge-ready-after RULE */
     bool log_json;     /* --log-format json */
     char admin_token[CONFIG_MAX_SECRET + 1]; /* "" when unset; a secret */
     unsigned journal_size;

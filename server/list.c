@@ -11,6 +11,8 @@
 
 #include <stdio.h>
 
+#include "util.h"
+
 #include "fixtures.h"
 
 /* A copied key, to outlive the row it came from. */
@@ -255,4 +257,53 @@ list_spec_init(struct list_spec *l, enum store_table t, const char *key,
     n = (size_t)snprintf(l->scope, sizeof(l->scope), "%s %s?%s", key, l->path,
                          l->filter);
     return n < sizeof(l->scope) ? 0 : -1;
+}
+
+int
+list_query_param(const char *query, size_t len, const char *name, char *out,
+                 size_t cap)
+{
+    size_t i = 0, nl = strlen(name);
+    int found = 0;
+
+    while (query && i < len) {
+        size_t start = i, eq, end;
+        char key[64];
+        long n;
+
+        while (i < len && query[i] != '&')
+            i++;
+        end = i++;
+        for (eq = start; eq < end && query[eq] != '='; eq++)
+            ;
+        if (eq - start >= sizeof(key) / 3 + 1 && eq - start > nl * 3)
+            continue;
+        if (eq - start >= sizeof(key))
+            continue;
+        n = util_percent_decode(query + start, eq - start, key, true);
+        if (n < 0 || strcmp(key, name) != 0)
+            continue;
+        /* The last one wins, as for the paging parameters. */
+        if (eq >= end) {
+            out[0] = '\0';
+            found = 1;
+            continue;
+        }
+        if (end - eq - 1 > (cap - 1) * 3)
+            return -1;
+        {
+            char *dec = malloc(end - eq);
+            if (dec == NULL)
+                return -1;
+            n = util_percent_decode(query + eq + 1, end - eq - 1, dec, true);
+            if (n < 0 || (size_t)n >= cap) {
+                free(dec);
+                return -1;
+            }
+            memcpy(out, dec, (size_t)n + 1);
+            free(dec);
+        }
+        found = 1;
+    }
+    return found;
 }

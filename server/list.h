@@ -39,6 +39,14 @@ int list_spec_init(struct list_spec *l, enum store_table t, const char *key,
                    const char *path, const char *param, const char *value);
 
 /*
+ * Finds query parameter name in the raw query (may be NULL) and decodes its
+ * value into out (cap bytes). Returns 1 (found), 0 (absent) or -1 (badly
+ * encoded, a NUL, or longer than cap - 1).
+ */
+int list_query_param(const char *query, size_t len, const char *name,
+                     char *out, size_t cap);
+
+/*
  * Appends the list page for account acct (SID account_sid) to out, with
  * links under base. Returns API_OK, API_ERR_TOKEN for a token that is not
  * this account's, this list's or this filter's, or API_ERR_INTERNAL when

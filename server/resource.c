@@ -51,6 +51,70 @@ const struct resource resource_assistant = {
     N(assistant_fields),
 };
 
+/* Spec: assistants.v1.service.tool + create/update_tool_request. */
+static const struct field tool_fields[] = {
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"description", FIELD_STRING, FIELD_WRITABLE, NULL, 0, "\"\""},
+    {"enabled", FIELD_BOOL, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"id", FIELD_ID, 0, NULL, 0, NULL},
+    {"meta", FIELD_OBJECT, FIELD_WRITABLE, NULL, 0, "{}"},
+    {"name", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"requires_auth", FIELD_BOOL, 0, NULL, 0, NULL},
+    {"type", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"url", FIELD_URL, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_tool = {
+    "tool", "/v1/Tools", "aia_tool_", "tools", STORE_TOOLS, tool_fields,
+    N(tool_fields),
+};
+
+/* Spec: assistants.v1.service.knowledge + create/update_knowledge_request. */
+static const struct field knowledge_fields[] = {
+    {"description", FIELD_STRING, FIELD_WRITABLE, NULL, 0, "\"\""},
+    {"id", FIELD_ID, 0, NULL, 0, NULL},
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"knowledge_source_details", FIELD_OBJECT, FIELD_WRITABLE, NULL, 0,
+     "{}"},
+    {"name", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"status", FIELD_STRING, 0, NULL, 0, NULL},
+    {"type", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"url", FIELD_URL, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"embedding_model", FIELD_STRING, FIELD_WRITABLE | FIELD_OPTIONAL, NULL,
+     0, NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_knowledge = {
+    "knowledge",     "/v1/Knowledge",    "aia_know_",
+    "knowledge",     STORE_KNOWLEDGE,    knowledge_fields,
+    N(knowledge_fields),
+};
+
+/* Spec: assistants.v1.service.policy + create_policy_request. */
+static const struct field policy_fields[] = {
+    {"id", FIELD_ID, 0, NULL, 0, NULL},
+    {"name", FIELD_STRING, FIELD_WRITABLE | FIELD_OPTIONAL, NULL, 0, NULL},
+    {"description", FIELD_STRING, FIELD_WRITABLE | FIELD_OPTIONAL, NULL, 0,
+     NULL},
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"user_sid", FIELD_STRING, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"type", FIELD_STRING, FIELD_WRITABLE, NULL, 0, "\"\""},
+    {"policy_details", FIELD_ANY, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0,
+     NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_policy = {
+    "policy",        "/v1/Policies",     "aia_plcy_",
+    "policies",      STORE_POLICIES,     policy_fields,
+    N(policy_fields),
+};
+
 const struct field *
 resource_field(const struct resource *r, const char *name)
 {
@@ -70,6 +134,8 @@ kind_ok(const struct field *f, json_object *v)
         return json_object_is_type(v, json_type_boolean);
     case FIELD_OBJECT:
         return json_object_is_type(v, json_type_object);
+    case FIELD_ANY:
+        return true;
     default:
         return json_object_is_type(v, json_type_string);
     }

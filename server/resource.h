@@ -27,6 +27,7 @@ enum field_kind {
     FIELD_ID,      /* the resource's id, with its prefix */
     FIELD_URL,     /* <base><path>/<id> unless a fixture fixes it */
     FIELD_DATE,    /* YYYY-MM-DDTHH:MM:SSZ, set by the server */
+    FIELD_ANY,     /* any JSON value */
 };
 
 /* Field flags. */
@@ -57,6 +58,9 @@ struct resource {
 };
 
 extern const struct resource resource_assistant;
+extern const struct resource resource_tool;
+extern const struct resource resource_knowledge;
+extern const struct resource resource_policy;
 
 /* The field called name, or NULL. */
 const struct field *resource_field(const struct resource *r,

@@ -20,8 +20,11 @@
 #include "faults.h"
 #include "ids.h"
 #include "journal.h"
+#include "knowledge.h"
 #include "log.h"
 #include "paging.h"
+#include "policies.h"
+#include "tools.h"
 #include "util.h"
 
 #define ROUTER_MAX_HEADERS 16384
@@ -54,6 +57,27 @@ static const struct route routes[] = {
     {HTTP_GET, "/v1/Assistants/{id}", assistants_fetch, R_AUTH},
     {HTTP_PUT, "/v1/Assistants/{id}", assistants_update, R_AUTH | R_JSON},
     {HTTP_DELETE, "/v1/Assistants/{id}", assistants_delete, R_AUTH},
+    {HTTP_GET, "/v1/Assistants/{id}/Tools", assistants_attached, R_AUTH},
+    {HTTP_POST, "/v1/Assistants/{id}/Tools/{id}", assistants_attach, R_AUTH},
+    {HTTP_DELETE, "/v1/Assistants/{id}/Tools/{id}", assistants_detach,
+     R_AUTH},
+    {HTTP_GET, "/v1/Assistants/{id}/Knowledge", assistants_attached, R_AUTH},
+    {HTTP_POST, "/v1/Assistants/{id}/Knowledge/{id}", assistants_attach,
+     R_AUTH},
+    {HTTP_DELETE, "/v1/Assistants/{id}/Knowledge/{id}", assistants_detach,
+     R_AUTH},
+    {HTTP_GET, "/v1/Tools", tools_list, R_AUTH},
+    {HTTP_POST, "/v1/Tools", tools_create, R_AUTH | R_JSON},
+    {HTTP_GET, "/v1/Tools/{id}", tools_fetch, R_AUTH},
+    {HTTP_PUT, "/v1/Tools/{id}", tools_update, R_AUTH | R_JSON},
+    {HTTP_DELETE, "/v1/Tools/{id}", tools_delete, R_AUTH},
+    {HTTP_GET, "/v1/Knowledge", knowledge_list, R_AUTH},
+    {HTTP_POST, "/v1/Knowledge", knowledge_create, R_AUTH | R_JSON},
+    {HTTP_GET, "/v1/Knowledge/{id}", knowledge_fetch, R_AUTH},
+    {HTTP_PUT, "/v1/Knowledge/{id}", knowledge_update, R_AUTH | R_JSON},
+    {HTTP_DELETE, "/v1/Knowledge/{id}", knowledge_delete, R_AUTH},
+    {HTTP_GET, "/v1/Knowledge/{id}/Status", knowledge_status, R_AUTH},
+    {HTTP_GET, "/v1/Policies", policies_list, R_AUTH},
     {HTTP_GET, "/healthz", health, 0},
     {HTTP_GET, "/readyz", health, 0},
     {HTTP_POST, "/__admin/reset", admin_reset, R_ADMIN},
@@ -133,6 +157,13 @@ router_init(struct app *app, const struct config *cfg, struct store *store,
     app->accts = accts;
     atomic_init(&app->ready, false);
     build_allow();
+    if (knowledge_rule_parse(cfg->knowledge_ready_after,
+                             &app->knowledge_rule) < 0) {
+        log_error("invalid --knowledge-ready-after '%.31s': expected N (status "
+                  "polls), Ns or Nms",
+                  cfg->knowledge_ready_after);
+        return -1;
+    }
     app->journal = journal_new(accts->n_accounts, cfg->journal_size);
     app->faults = faults_new(accts);
     if (app->journal == NULL || app->faults == NULL)

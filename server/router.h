@@ -18,6 +18,7 @@
 #include "accounts.h"
 #include "config.h"
 #include "errors.h"
+#include "knowledge.h"
 #include "request.h"
 #include "store.h"
 
@@ -32,6 +33,7 @@ struct app {
     const struct accounts *accts;
     struct journal *journal;
     struct faults *faults;
+    struct knowledge_rule knowledge_rule; /* from --knowledge-ready-after */
     atomic_bool ready;
 };
 

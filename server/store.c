@@ -889,7 +889,7 @@ get_row(sqlite3_stmt *st, store_row_fn fn, void *ctx)
     int rc = sqlite3_step(st), ret;
 
     if (rc == SQLITE_ROW)
-        ret = read_row(st, &row) < 0 ? -1 : (fn(ctx, &row), 0);
+        ret = read_row(st, &row) < 0 ? -1 : ((fn ? fn(ctx, &row) : 0), 0);
     else
         ret = rc == SQLITE_DONE ? 1 : -1;
     sqlite3_reset(st);

@@ -211,7 +211,8 @@ int store_txn_create(struct store *s, enum store_table t, int acct,
 int store_txn_update(struct store *s, enum store_table t, int acct,
                      const char *id, size_t id_len, store_update_fn fn,
                      void *ctx);
-/* Inside a transaction: as store_get, on the writer's view. */
+/* Inside a transaction: as store_get, on the writer's view (fn may be
+ * NULL: whether the row exists). */
 int store_txn_get(struct store *s, enum store_table t, int acct,
                   const char *id, size_t id_len, store_row_fn fn, void *ctx);
 /*

@@ -1,0 +1,444 @@
+/*
+ * knowledge.c - see knowledge.h.
+ *
+ * The processing state lives in the row's private fields
+ * {"polls":N,"since_ms":T,"last_status":S|null}; the rendered status is
+ * rewritten (with date_updated) when a read finds it has moved on.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "knowledge.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "crud.h"
+#include "list.h"
+#include "policies.h"
+#include "router.h"
+#include "tools.h"
+#include "util.h"
+
+#define R (&resource_knowledge)
+
+int
+knowledge_rule_parse(const char *s, struct knowledge_rule *out)
+{
+    size_t n = strlen(s), digits = strspn(s, "0123456789");
+    long long v;
+    long long mul = 0;
+
+    if (digits == 0 || util_parse_int(s, digits, 0, 86400000LL, &v) < 0)
+        return -1;
+    if (digits == n)
+        mul = 0;
+    else if (strcmp(s + digits, "ms") == 0)
+        mul = 1;
+    else if (strcmp(s + digits, "s") == 0)
+        mul = 1000;
+    else
+        return -1;
+    out->by_time = mul != 0;
+    out->n = mul ? v * mul : v;
+    if (out->by_time && out->n > 86400000LL)
+        return -1;
+    return 0;
+}
+
+/* The status the knowledge ends in. */
+static const char *
+final_status(json_object *rec)
+{
+    json_object *type = NULL, *d = NULL, *f = NULL;
+
+    json_object_object_get_ex(rec, "type", &type);
+    json_object_object_get_ex(rec, "knowledge_source_details", &d);
+    if (type && strcmp(json_object_get_string(type), "File") == 0 &&
+        !(json_object_object_get_ex(d, "file_name", &f) &&
+          json_object_is_type(f, json_type_string)))
+        return "FAILED";
+    return "COMPLETED";
+}
+
+static long long
+state_int(json_object *secret, const char *key)
+{
+    json_object *v = NULL;
+
+    json_object_object_get_ex(secret, key, &v);
+    return v ? (long long)json_object_get_int64(v) : 0;
+}
+
+/* The status due now for rec, after this read (poll: counts one). */
+static const char *
+due_status(const struct knowledge_rule *rule, json_object *rec,
+           json_object *secret, bool poll, long long *polls)
+{
+    *polls = state_int(secret, "polls") + (poll && !rule->by_time ? 1 : 0);
+    if (rule->by_time) {
+        long long age = clock_now_ms() - state_int(secret, "since_ms");
+        return age >= rule->n       ? final_status(rec)
+               : age >= rule->n / 2 ? "PROCESSING"
+                                    : "QUEUED";
+    }
+    return *polls >= rule->n ? final_status(rec)
+           : *polls >= 1     ? "PROCESSING"
+                             : "QUEUED";
+}
+
+static int
+set_state(struct crud_write *w, long long polls, long long since,
+          const char *last)
+{
+    json_object *o = json_object_new_object();
+
+    if (o == NULL)
+        return -1;
+    json_object_object_add(o, "polls", json_object_new_int64(polls));
+    json_object_object_add(o, "since_ms", json_object_new_int64(since));
+    json_object_object_add(o, "last_status",
+                           last ? json_object_new_string(last) : NULL);
+    json_object_put(w->secret);
+    w->secret = o;
+    return 0;
+}
+
+/* The type rules (API.md §5) on a merged record. */
+static bool
+bad_record(struct call *c, json_object *rec)
+{
+    static const char *const types[] = {"Web", "Database", "Text", "File"};
+    json_object *type = NULL, *em = NULL, *d = NULL, *v = NULL;
+    const char *t, *need = NULL;
+    size_t i;
+    bool known = false;
+
+    json_object_object_get_ex(rec, "type", &type);
+    t = json_object_get_string(type);
+    for (i = 0; t && i < sizeof(types) / sizeof(types[0]); i++)
+        known = known || strcmp(types[i], t) == 0;
+    if (!known) {
+        call_error(c, API_ERR_INVALID_PARAM, "type", NULL);
+        return true;
+    }
+    json_object_object_get_ex(rec, "embedding_model", &em);
+    if (strcmp(t, "Database") == 0 && em == NULL) {
+        call_error(c, API_ERR_MISSING_PARAM, "embedding_model", NULL);
+        return true;
+    }
+    if (strcmp(t, "Database") != 0 && em != NULL) {
+        call_error(c, API_ERR_INVALID_PARAM, "embedding_model", NULL);
+        return true;
+    }
+    need = strcmp(t, "Web") == 0 ? "source"
+           : strcmp(t, "Text") == 0 ? "content"
+                                    : NULL;
+    json_object_object_get_ex(rec, "knowledge_source_details", &d);
+    if (need) {
+        char field[64];
+        snprintf(field, sizeof(field), "knowledge_source_details.%s", need);
+        if (!json_object_object_get_ex(d, need, &v) || v == NULL) {
+            call_error(c, API_ERR_MISSING_PARAM, field, NULL);
+            return true;
+        }
+        if (!json_object_is_type(v, json_type_string)) {
+            call_error(c, API_ERR_INVALID_PARAM, field, NULL);
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+knowledge_list(struct call *c)
+{
+    char aid[ROUTER_MAX_PARAM + 1];
+    struct paging_query q;
+    struct list_spec l;
+    enum api_err e;
+    int has;
+
+    has = list_query_param(c->rq->query, c->rq->query_len, "AssistantId", aid,
+                           sizeof(aid));
+    if (has < 0 ||
+        list_spec_init(&l, STORE_KNOWLEDGE, "knowledge", "/v1/Knowledge",
+                       has ? "AssistantId" : NULL, has ? aid : NULL) < 0) {
+        call_error(c, API_ERR_INVALID_PARAM, "AssistantId", NULL);
+        return;
+    }
+    if (has) {
+        l.where.kind = STORE_ATTACHED_TO;
+        l.where.a = aid;
+    }
+    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    if (e == API_OK)
+        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
+                      c->base, c->base_len, &c->rs->body);
+    if (e != API_OK)
+        call_error(c, e, NULL, NULL);
+}
+
+void
+knowledge_create(struct call *c)
+{
+    const struct knowledge_rule *rule = &c->app->knowledge_rule;
+    struct crud_write w;
+    long long polls;
+    int rc = -1;
+
+    if (crud_bad_body(c, R, c->body, true, NULL) ||
+        tools_bad_assistant_id(c, c->body) || policies_bad_member(c, c->body))
+        return;
+    crud_write_init(&w);
+    if (crud_new(c, R, c->body, &w) < 0)
+        goto out;
+    if (bad_record(c, w.rec)) {
+        rc = 1;
+        goto out;
+    }
+    if (set_state(&w, 0, clock_now_ms(), NULL) < 0 ||
+        crud_set_string(&w, "status",
+                        due_status(rule, w.rec, w.secret, false, &polls)) <
+            0 ||
+        crud_render(R, &w) < 0 || store_txn_begin(c->app->store) < 0)
+        goto out;
+    rc = store_txn_create(c->app->store, STORE_KNOWLEDGE, c->acct, &w.it);
+    if (rc == 0)
+        rc = policies_apply(c, w.id, c->body, false);
+    if (rc == 0)
+        rc = tools_attach_member(c, c->body, STORE_KNOWLEDGE, w.id);
+    if (store_txn_end(c->app->store, rc == 0) < 0 && rc == 0)
+        rc = -1;
+out:
+    if (rc == 0)
+        crud_answer(c, 201, &w);
+    else if (rc < 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    crud_write_release(&w);
+}
+
+struct poll_ctx {
+    struct call *c;
+    struct crud_write w;
+    bool changed; /* the row was rewritten */
+};
+
+/* Counts a poll; moves the status on when due. */
+static int
+on_poll(void *arg, const struct store_row *old, struct store_item *item)
+{
+    struct poll_ctx *p = arg;
+    const struct knowledge_rule *rule = &p->c->app->knowledge_rule;
+    json_object *st = NULL, *last = NULL;
+    const char *now_status, *before;
+    long long polls;
+
+    if (resource_parse_row(old, &p->w.rec, &p->w.secret) < 0)
+        return -1;
+    json_object_object_get_ex(p->w.rec, "status", &st);
+    json_object_object_get_ex(p->w.secret, "last_status", &last);
+    before = st ? json_object_get_string(st) : "QUEUED";
+    if (strcmp(before, "COMPLETED") == 0 || strcmp(before, "FAILED") == 0)
+        return 2; /* done: polls no longer count */
+    now_status = due_status(rule, p->w.rec, p->w.secret, true, &polls);
+    if (rule->by_time && strcmp(before, now_status) == 0)
+        return 2; /* nothing to write */
+    if (set_state(&p->w, polls, state_int(p->w.secret, "since_ms"),
+                  last ? json_object_get_string(last) : NULL) < 0)
+        return -1;
+    if (strcmp(before, now_status) != 0) {
+        util_format_date(clock_now(), p->w.date);
+        if (crud_set_string(&p->w, "status", now_status) < 0 ||
+            crud_set_string(&p->w, "date_updated", p->w.date) < 0)
+            return -1;
+    }
+    if (crud_render(R, &p->w) < 0)
+        return -1;
+    *item = p->w.it;
+    p->changed = true;
+    return 0;
+}
+
+/* Polls knowledge c->param[0]; 0, 1 (no such knowledge) or -1. */
+static int
+poll(struct call *c)
+{
+    struct poll_ctx p;
+    int rc;
+
+    p.c = c;
+    p.changed = false;
+    crud_write_init(&p.w);
+    rc = store_update(c->app->store, STORE_KNOWLEDGE, c->acct, c->param[0],
+                      strlen(c->param[0]), on_poll, &p);
+    crud_write_release(&p.w);
+    return rc == 2 ? 0 : rc;
+}
+
+void
+knowledge_fetch(struct call *c)
+{
+    int rc = poll(c);
+
+    if (rc == 0)
+        rc = crud_fetch(c, STORE_KNOWLEDGE, c->param[0], &c->rs->body);
+    if (rc == 1)
+        call_not_found(c);
+    else if (rc < 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+}
+
+static int
+on_status(void *arg, const struct store_row *row)
+{
+    struct call *c = arg;
+    json_object *rec = NULL, *secret = NULL, *st = NULL, *last = NULL,
+                *du = NULL;
+    struct buf *b = &c->rs->body;
+
+    if (resource_parse_row(row, &rec, &secret) < 0) {
+        json_object_put(rec);
+        return 1;
+    }
+    json_object_object_get_ex(rec, "status", &st);
+    json_object_object_get_ex(rec, "date_updated", &du);
+    json_object_object_get_ex(secret, "last_status", &last);
+    buf_adds(b, "{\"account_sid\":null,\"status\":\"");
+    buf_adds(b, st ? json_object_get_string(st) : "QUEUED");
+    buf_adds(b, "\",\"last_status\":");
+    if (last) {
+        buf_addc(b, '"');
+        buf_adds(b, json_object_get_string(last));
+        buf_addc(b, '"');
+    } else {
+        buf_adds(b, "null");
+    }
+    buf_adds(b, ",\"date_updated\":\"");
+    buf_adds(b, du ? json_object_get_string(du) : "");
+    buf_adds(b, "\"}");
+    json_object_put(rec);
+    json_object_put(secret);
+    return 0;
+}
+
+void
+knowledge_status(struct call *c)
+{
+    int rc = poll(c);
+
+    /* The private state is only readable on the writer's side. */
+    if (rc == 0 && store_txn_begin(c->app->store) == 0) {
+        rc = store_txn_get(c->app->store, STORE_KNOWLEDGE, c->acct,
+                           c->param[0], strlen(c->param[0]), on_status, c);
+        store_txn_end(c->app->store, false);
+    }
+    if (rc == 1) {
+        buf_reset(&c->rs->body);
+        call_not_found(c);
+    } else if (rc < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    }
+}
+
+struct update_ctx {
+    struct call *c;
+    struct crud_write w;
+};
+
+static bool
+same_json(json_object *a, json_object *b)
+{
+    const char *x = a ? json_object_to_json_string(a) : "null";
+    const char *y = b ? json_object_to_json_string(b) : "null";
+
+    return strcmp(x, y) == 0;
+}
+
+static int
+on_update(void *arg, const struct store_row *old, struct store_item *item)
+{
+    static const char *const content[] = {"type", "knowledge_source_details",
+                                          "embedding_model"};
+    struct update_ctx *u = arg;
+    json_object *before = NULL, *bsecret = NULL, *st = NULL, *last = NULL;
+    bool restart = false;
+    size_t i;
+    int rc = -1;
+
+    if (resource_parse_row(old, &before, &bsecret) < 0 ||
+        crud_merge(R, old, u->c->body, &u->w, item) < 0)
+        goto out;
+    if (bad_record(u->c, u->w.rec)) {
+        rc = 1;
+        goto out;
+    }
+    for (i = 0; i < sizeof(content) / sizeof(content[0]); i++) {
+        json_object *a = NULL, *b = NULL;
+        json_object_object_get_ex(before, content[i], &a);
+        json_object_object_get_ex(u->w.rec, content[i], &b);
+        restart = restart || !same_json(a, b);
+    }
+    if (restart) {
+        const char *prev;
+        long long polls;
+        json_object_object_get_ex(before, "status", &st);
+        json_object_object_get_ex(bsecret, "last_status", &last);
+        prev = st ? json_object_get_string(st) : "QUEUED";
+        if (strcmp(prev, "COMPLETED") != 0 && strcmp(prev, "FAILED") != 0)
+            prev = last ? json_object_get_string(last) : NULL;
+        if (set_state(&u->w, 0, clock_now_ms(), prev) < 0 ||
+            crud_set_string(&u->w, "status",
+                            due_status(&u->c->app->knowledge_rule, u->w.rec,
+                                       u->w.secret, false, &polls)) < 0 ||
+            crud_render(R, &u->w) < 0)
+            goto out;
+    }
+    if ((rc = policies_apply(u->c, u->c->param[0], u->c->body, true)) != 0)
+        goto out;
+    *item = u->w.it;
+    rc = 0;
+out:
+    json_object_put(before);
+    json_object_put(bsecret);
+    return rc;
+}
+
+void
+knowledge_update(struct call *c)
+{
+    struct update_ctx u;
+    int rc;
+
+    if (crud_bad_body(c, R, c->body, false, NULL) ||
+        policies_bad_member(c, c->body))
+        return;
+    u.c = c;
+    crud_write_init(&u.w);
+    rc = store_update(c->app->store, STORE_KNOWLEDGE, c->acct, c->param[0],
+                      strlen(c->param[0]), on_update, &u);
+    if (rc == 0)
+        crud_answer(c, 200, &u.w);
+    else if (rc == 1 && c->rs->status < 400)
+        call_not_found(c);
+    else if (rc < 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    crud_write_release(&u.w);
+}
+
+void
+knowledge_delete(struct call *c)
+{
+    int rc = store_delete(c->app->store, STORE_KNOWLEDGE, c->acct,
+                          c->param[0], strlen(c->param[0]));
+
+    if (rc == 1)
+        call_not_found(c);
+    else if (rc != 0)
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+    else {
+        c->rs->status = 204;
+        c->rs->no_content = true;
+    }
+}
