@@ -179,6 +179,28 @@ CREATE TABLE feedbacks_undo (
     src_index INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+CREATE TABLE chunks (
+    acct      INTEGER NOT NULL,
+    created   INTEGER NOT NULL,
+    id        TEXT    NOT NULL,  -- the knowledge id, '#' and the index
+    pre       BLOB    NOT NULL,
+    post      BLOB,
+    secret    BLOB,
+    parent    TEXT,              -- the knowledge source
+    origin    INTEGER NOT NULL,
+    src_file  INTEGER NOT NULL,
+    src_index INTEGER NOT NULL,
+    PRIMARY KEY (acct, created, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX chunks_id ON chunks (id);
+CREATE INDEX chunks_parent ON chunks (acct, parent, created, id);
+CREATE TABLE chunks_undo (
+    acct INTEGER NOT NULL, created INTEGER NOT NULL,
+    id TEXT NOT NULL PRIMARY KEY, pre BLOB NOT NULL, post BLOB, secret BLOB,
+    parent TEXT, origin INTEGER NOT NULL, src_file INTEGER NOT NULL,
+    src_index INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- Attachments of tools and knowledge to assistants (kind: the table number
 -- of the target, store.h enum store_table), in attach order (seq).
 CREATE TABLE attachments (

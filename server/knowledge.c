@@ -23,6 +23,9 @@
 
 #define R (&resource_knowledge)
 
+static bool completed(json_object *rec);
+static int make_chunks(struct call *c, json_object *rec, const char *kid);
+
 int
 knowledge_rule_parse(const char *s, struct knowledge_rule *out)
 {
@@ -205,6 +208,8 @@ knowledge_create(struct call *c)
         crud_render(R, &w) < 0 || store_txn_begin(c->app->store) < 0)
         goto out;
     rc = store_txn_create(c->app->store, STORE_KNOWLEDGE, c->acct, &w.it);
+    if (rc == 0 && completed(w.rec))
+        rc = make_chunks(c, w.rec, w.id);
     if (rc == 0)
         rc = policies_apply(c, w.id, c->body, false);
     if (rc == 0)
@@ -217,6 +222,101 @@ out:
     else if (rc < 0)
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
     crud_write_release(&w);
+}
+
+/* Bytes of text per chunk (cut back to a UTF-8 boundary). */
+#define KNOWLEDGE_CHUNK 1000
+
+/* Inserts chunk i of knowledge rec: content s[0..n). 0 or -1. */
+static int
+add_chunk(struct call *c, json_object *rec, const char *kid, int i,
+          const char *s, size_t n)
+{
+    struct crud_write w;
+    json_object *name = NULL, *meta;
+    char id[ROUTER_MAX_PARAM + 16];
+    int rc = -1;
+
+    crud_write_init(&w);
+    w.rec = json_object_new_object();
+    meta = json_object_new_object();
+    json_object_object_get_ex(rec, "name", &name);
+    if (w.rec == NULL || meta == NULL) {
+        json_object_put(meta);
+        goto out;
+    }
+    json_object_object_add(meta, "source", json_object_get(name));
+    json_object_object_add(meta, "chunk_index", json_object_new_int(i));
+    json_object_object_add(w.rec, "metadata", meta);
+    json_object_object_add(w.rec, "content",
+                           json_object_new_string_len(s, (int)n));
+    util_format_date(clock_now(), w.date);
+    snprintf(id, sizeof(id), "%s#%06d", kid, i);
+    if (crud_set_string(&w, "account_sid", c->account->sid) < 0 ||
+        crud_set_string(&w, "date_created", w.date) < 0 ||
+        crud_set_string(&w, "date_updated", w.date) < 0 ||
+        crud_render(&resource_chunk, &w) < 0)
+        goto out;
+    w.it.created = clock_now();
+    w.it.id = id;
+    w.it.id_len = strlen(id);
+    w.it.parent = kid;
+    rc = store_txn_create(c->app->store, STORE_CHUNKS, c->acct, &w.it) == 0
+             ? 0
+             : -1;
+out:
+    crud_write_release(&w);
+    return rc;
+}
+
+/*
+ * Makes the chunks of a completed knowledge source: its text cut into
+ * pieces of about KNOWLEDGE_CHUNK bytes (Text), or one chunk naming the
+ * source (other types).
+ */
+static int
+make_chunks(struct call *c, json_object *rec, const char *kid)
+{
+    json_object *type = NULL, *d = NULL, *v = NULL;
+    const char *t, *text;
+    char line[1200];
+    size_t n, at = 0;
+    int i = 0;
+
+    json_object_object_get_ex(rec, "type", &type);
+    json_object_object_get_ex(rec, "knowledge_source_details", &d);
+    t = json_object_get_string(type);
+    if (t && strcmp(t, "Text") == 0 &&
+        json_object_object_get_ex(d, "content", &v)) {
+        text = json_object_get_string(v);
+        n = (size_t)json_object_get_string_len(v);
+        while (at < n) {
+            size_t len = n - at < KNOWLEDGE_CHUNK ? n - at : KNOWLEDGE_CHUNK;
+            while (at + len < n && len > 1 &&
+                   ((unsigned char)text[at + len] & 0xc0) == 0x80)
+                len--;
+            if (add_chunk(c, rec, kid, i++, text + at, len) < 0)
+                return -1;
+            at += len;
+        }
+        return 0;
+    }
+    if (!json_object_object_get_ex(d, "source", &v) &&
+        !json_object_object_get_ex(d, "file_name", &v))
+        json_object_object_get_ex(rec, "name", &v);
+    snprintf(line, sizeof(line), "Content of %.1100s",
+             v ? json_object_get_string(v) : "the source");
+    return add_chunk(c, rec, kid, 0, line, strlen(line));
+}
+
+/* True when rec's status is COMPLETED. */
+static bool
+completed(json_object *rec)
+{
+    json_object *st = NULL;
+
+    json_object_object_get_ex(rec, "status", &st);
+    return st && strcmp(json_object_get_string(st), "COMPLETED") == 0;
 }
 
 struct poll_ctx {
@@ -252,6 +352,9 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
         util_format_date(clock_now(), p->w.date);
         if (crud_set_string(&p->w, "status", now_status) < 0 ||
             crud_set_string(&p->w, "date_updated", p->w.date) < 0)
+            return -1;
+        if (strcmp(now_status, "COMPLETED") == 0 &&
+            make_chunks(p->c, p->w.rec, p->c->param[0]) < 0)
             return -1;
     }
     if (crud_render(R, &p->w) < 0)
@@ -388,13 +491,18 @@ on_update(void *arg, const struct store_row *old, struct store_item *item)
         prev = st ? json_object_get_string(st) : "QUEUED";
         if (strcmp(prev, "COMPLETED") != 0 && strcmp(prev, "FAILED") != 0)
             prev = last ? json_object_get_string(last) : NULL;
-        if (set_state(&u->w, 0, clock_now_ms(), prev) < 0 ||
+        if (store_txn_delete_children(u->c->app->store, STORE_CHUNKS,
+                                      u->c->acct, u->c->param[0]) < 0 ||
+            set_state(&u->w, 0, clock_now_ms(), prev) < 0 ||
             crud_set_string(&u->w, "status",
                             due_status(&u->c->app->knowledge_rule, u->w.rec,
                                        u->w.secret, false, &polls)) < 0 ||
             crud_render(R, &u->w) < 0)
             goto out;
     }
+    if (restart && completed(u->w.rec) &&
+        make_chunks(u->c, u->w.rec, u->c->param[0]) < 0)
+        goto out;
     if ((rc = policies_apply(u->c, u->c->param[0], u->c->body, true)) != 0)
         goto out;
     *item = u->w.it;
@@ -441,4 +549,33 @@ knowledge_delete(struct call *c)
         c->rs->status = 204;
         c->rs->no_content = true;
     }
+}
+
+void
+knowledge_chunks(struct call *c)
+{
+    char path[ROUTER_MAX_PARAM + 32];
+    struct paging_query q;
+    struct list_spec l;
+    enum api_err e;
+    int rc = poll(c);
+
+    if (rc == 1) {
+        call_not_found(c);
+        return;
+    }
+    snprintf(path, sizeof(path), "/v1/Knowledge/%s/Chunks", c->param[0]);
+    if (rc < 0 || list_spec_init(&l, STORE_CHUNKS, "chunks", path, NULL,
+                                 NULL) < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    l.where.kind = STORE_CHILDREN_OF;
+    l.where.a = c->param[0];
+    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    if (e == API_OK)
+        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
+                      c->base, c->base_len, &c->rs->body);
+    if (e != API_OK)
+        call_error(c, e, NULL, NULL);
 }

@@ -115,6 +115,20 @@ const struct resource resource_policy = {
     N(policy_fields),
 };
 
+/* Spec: assistants.v1.service.knowledge_chunk (no id, no url). */
+static const struct field chunk_fields[] = {
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"content", FIELD_STRING, 0, NULL, 0, NULL},
+    {"metadata", FIELD_OBJECT, 0, NULL, 0, NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_chunk = {
+    "chunk", "/v1/Knowledge", "", "chunks", STORE_CHUNKS, chunk_fields,
+    N(chunk_fields),
+};
+
 const struct field *
 resource_field(const struct resource *r, const char *name)
 {

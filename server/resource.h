@@ -61,6 +61,7 @@ extern const struct resource resource_assistant;
 extern const struct resource resource_tool;
 extern const struct resource resource_knowledge;
 extern const struct resource resource_policy;
+extern const struct resource resource_chunk;
 
 /* The field called name, or NULL. */
 const struct field *resource_field(const struct resource *r,

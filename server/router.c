@@ -77,6 +77,7 @@ static const struct route routes[] = {
     {HTTP_PUT, "/v1/Knowledge/{id}", knowledge_update, R_AUTH | R_JSON},
     {HTTP_DELETE, "/v1/Knowledge/{id}", knowledge_delete, R_AUTH},
     {HTTP_GET, "/v1/Knowledge/{id}/Status", knowledge_status, R_AUTH},
+    {HTTP_GET, "/v1/Knowledge/{id}/Chunks", knowledge_chunks, R_AUTH},
     {HTTP_GET, "/v1/Policies", policies_list, R_AUTH},
     {HTTP_GET, "/healthz", health, 0},
     {HTTP_GET, "/readyz", health, 0},

@@ -155,7 +155,7 @@ static const char *const table_names[STORE_TABLE_COUNT] = {
     [STORE_ASSISTANTS] = "assistants", [STORE_TOOLS] = "tools",
     [STORE_KNOWLEDGE] = "knowledge",   [STORE_POLICIES] = "policies",
     [STORE_SESSIONS] = "sessions",     [STORE_MESSAGES] = "messages",
-    [STORE_FEEDBACKS] = "feedbacks",
+    [STORE_FEEDBACKS] = "feedbacks",   [STORE_CHUNKS] = "chunks",
 };
 
 /* Readers never need the write-only column: only an update reads it. */
@@ -1094,7 +1094,10 @@ cascade(struct store *s, enum store_table t, int acct, const char *id,
         return run_acct_id(s->link[L_DETACH_TARGET], acct, id, id_len) ==
                            SQLITE_DONE &&
                        run_acct_id(s->link[L_UNLINK_OWNER], acct, id,
-                                   id_len) == SQLITE_DONE
+                                   id_len) == SQLITE_DONE &&
+                       (t == STORE_TOOLS ||
+                        delete_children(s, STORE_CHUNKS, acct, id, id_len) ==
+                            0)
                    ? 0
                    : -1;
     case STORE_POLICIES:
@@ -1178,6 +1181,17 @@ store_txn_link_policy(struct store *s, int acct, const char *owner,
     sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
     if (step_reset(st) != SQLITE_DONE) {
         log_db(s->db, "policy link");
+        return -1;
+    }
+    return 0;
+}
+
+int
+store_txn_delete_children(struct store *s, enum store_table t, int acct,
+                          const char *parent)
+{
+    if (delete_children(s, t, acct, parent, -1) < 0) {
+        log_db(s->db, "delete");
         return -1;
     }
     return 0;

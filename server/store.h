@@ -36,6 +36,7 @@ enum store_table {
     STORE_SESSIONS,
     STORE_MESSAGES,
     STORE_FEEDBACKS,
+    STORE_CHUNKS, /* of a knowledge source, made when it completes */
     STORE_TABLE_COUNT
 };
 
@@ -194,7 +195,8 @@ int store_update(struct store *s, enum store_table t, int acct,
 /*
  * Deletes the row (acct, id), and what hangs on it: an assistant's
  * attachments and feedbacks, a tool's or knowledge source's attachments and
- * policy links, a session's messages. 0, 1 when there is no such row, -1.
+ * policy links (and a knowledge source's chunks), a session's messages. 0,
+ * 1 when there is no such row, -1.
  */
 int store_delete(struct store *s, enum store_table t, int acct,
                  const char *id, size_t id_len);
@@ -227,6 +229,9 @@ int store_txn_detach(struct store *s, int acct, const char *assistant,
 /* Links policy to owner (a tool or knowledge id); again: no change. */
 int store_txn_link_policy(struct store *s, int acct, const char *owner,
                           const char *policy);
+/* Deletes the rows of t whose parent is parent. 0 or -1. */
+int store_txn_delete_children(struct store *s, enum store_table t, int acct,
+                              const char *parent);
 /* Removes every policy link of owner. 0 or -1. */
 int store_txn_unlink_policies(struct store *s, int acct, const char *owner);
 /* Number of policies linked to owner, or -1. */
