@@ -125,12 +125,15 @@ CREATE TABLE sessions (
     src_index INTEGER NOT NULL,  -- the duplicate-id message (-1: created)
     PRIMARY KEY (acct, created, id)
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX sessions_id ON sessions (id);
+-- Session ids are names chosen by clients: unique per account only.
+CREATE UNIQUE INDEX sessions_id ON sessions (acct, id);
 CREATE TABLE sessions_undo (
     acct INTEGER NOT NULL, created INTEGER NOT NULL,
-    id TEXT NOT NULL PRIMARY KEY, pre BLOB NOT NULL, post BLOB, secret BLOB,
+    id TEXT NOT NULL, pre BLOB NOT NULL, post BLOB, secret BLOB,
     parent TEXT, origin INTEGER NOT NULL, src_file INTEGER NOT NULL,
     src_index INTEGER NOT NULL
+,
+    PRIMARY KEY (acct, id)
 ) WITHOUT ROWID;
 
 CREATE TABLE messages (

@@ -51,6 +51,10 @@ const char config_usage[] =
     "or Nms\n"
     "                        (ASSISTANTS_MOCK_KNOWLEDGE_READY_AFTER, default "
     "2)\n"
+    "  --webhooks on|off     deliver SendMessage replies to their webhook "
+    "(signed as\n"
+    "                        Twilio does) or not (ASSISTANTS_MOCK_WEBHOOKS, "
+    "default on)\n"
     "  --attach-returns-json attaching a tool or knowledge answers 200 {} "
     "instead of\n"
     "                        204, for twilio-node (ASSISTANTS_MOCK_ATTACH_"
@@ -239,6 +243,7 @@ enum opt_kind {
     OPT_U64,    /* any 64-bit unsigned; sets the bool before the field */
     OPT_DATE,   /* YYYY-MM-DDTHH:MM:SSZ; sets the bool before the field */
     OPT_LOG_FORMAT,
+    OPT_ON_OFF, /* on or off; the field is true for off */
     OPT_STRING, /* bounded printable string */
     OPT_BIND,
     OPT_URL,
@@ -271,6 +276,8 @@ static const struct option options[] = {
     {"--quiet", "ASSISTANTS_MOCK_QUIET", OPT_FLAG, 0, 0, OFF(quiet)},
     {"--attach-returns-json", "ASSISTANTS_MOCK_ATTACH_RETURNS_JSON", OPT_FLAG,
      0, 0, OFF(attach_returns_json)},
+    {"--webhooks", "ASSISTANTS_MOCK_WEBHOOKS", OPT_ON_OFF, 0, 0,
+     OFF(webhooks_off)},
     {"--knowledge-ready-after", "ASSISTANTS_MOCK_KNOWLEDGE_READY_AFTER",
      OPT_STRING, 0, 31, OFF(knowledge_ready_after)},
     {"--log-format", "ASSISTANTS_MOCK_LOG_FORMAT", OPT_LOG_FORMAT, 0, 0,
@@ -310,6 +317,13 @@ set_option(struct config *cfg, const struct option *o, const char *what,
         return set_public_url(cfg, what, v);
     case OPT_FLAG:
         return set_bool(what, v, (bool *)(void *)field);
+    case OPT_ON_OFF:
+        if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+            *(bool *)(void *)field = v[1] == 'f';
+            return 0;
+        }
+        log_error("invalid %s '%.64s': expected on or off", what, v);
+        return -1;
     case OPT_LOG_FORMAT:
         if (strcmp(v, "text") == 0 || strcmp(v, "json") == 0) {
             *(bool *)(void *)field = v[0] == 'j';

@@ -32,6 +32,7 @@ struct config {
     char default_model[CONFIG_MAX_MODEL + 1];
     bool quiet;
     bool attach_returns_json; /* --attach-returns-json */
+    bool webhooks_off;        /* --webhooks off */
     char knowledge_ready_after[32]; /* --knowledge-ready-after RULE */
     bool log_json;     /* --log-format json */
     char admin_token[CONFIG_MAX_SECRET + 1]; /* "" when unset; a secret */

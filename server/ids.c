@@ -101,6 +101,31 @@ ids_uuid7(char out[37])
 }
 
 void
+ids_uuid4(char out[37])
+{
+    unsigned char b[16];
+    uint64_t r1 = next_random(), r2 = next_random();
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        b[i] = (unsigned char)(r1 >> (8 * i));
+        b[8 + i] = (unsigned char)(r2 >> (8 * i));
+    }
+    b[6] = (unsigned char)(0x40 | (b[6] & 0x0f));
+    b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
+    hex_bytes(b, 4, out);
+    out[8] = '-';
+    hex_bytes(b + 4, 2, out + 9);
+    out[13] = '-';
+    hex_bytes(b + 6, 2, out + 14);
+    out[18] = '-';
+    hex_bytes(b + 8, 2, out + 19);
+    out[23] = '-';
+    hex_bytes(b + 10, 6, out + 24);
+    out[36] = '\0';
+}
+
+void
 ids_request_id(char out[35])
 {
     unsigned char b[16];

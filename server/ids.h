@@ -27,6 +27,9 @@ void ids_seed(uint64_t seed);
  */
 void ids_uuid7(char out[37]);
 
+/* Writes a new lowercase hyphenated UUIDv4 (36 characters and a NUL). */
+void ids_uuid4(char out[37]);
+
 /* Writes "RQ" + 32 lowercase hex digits and a NUL. */
 void ids_request_id(char out[35]);
 

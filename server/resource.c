@@ -129,6 +129,79 @@ const struct resource resource_chunk = {
     N(chunk_fields),
 };
 
+/* Spec: assistants.v1.service.session (ids are names: no prefix). */
+static const struct field session_fields[] = {
+    {"id", FIELD_STRING, 0, NULL, 0, NULL},
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"assistant_id", FIELD_STRING, 0, NULL, 0, NULL},
+    {"verified", FIELD_BOOL, 0, NULL, 0, NULL},
+    {"identity", FIELD_STRING, 0, NULL, 0, NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_session = {
+    "session",       "/v1/Sessions",     "",
+    "sessions",      STORE_SESSIONS,     session_fields,
+    N(session_fields),
+};
+
+/* Spec: assistants.v1.service.message. */
+static const struct field message_fields[] = {
+    {"id", FIELD_ID, 0, NULL, 0, NULL},
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"assistant_id", FIELD_STRING, 0, NULL, 0, NULL},
+    {"session_id", FIELD_STRING, 0, NULL, 0, NULL},
+    {"identity", FIELD_STRING, 0, NULL, 0, NULL},
+    {"role", FIELD_STRING, 0, NULL, 0, NULL},
+    {"content", FIELD_OBJECT, 0, NULL, 0, NULL},
+    {"meta", FIELD_OBJECT, 0, NULL, 0, NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_message = {
+    "message",       "/v1/Sessions",     "aia_msg_",
+    "messages",      STORE_MESSAGES,     message_fields,
+    N(message_fields),
+};
+
+/* Spec: assistants.v1.service.feedback + create_feedback_request. */
+static const struct field feedback_fields[] = {
+    {"assistant_id", FIELD_STRING, 0, NULL, 0, NULL},
+    {"id", FIELD_ID, 0, NULL, 0, NULL},
+    {"account_sid", FIELD_ACCOUNT, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"user_sid", FIELD_STRING, FIELD_OPTIONAL, NULL, 0, NULL},
+    {"message_id", FIELD_STRING, FIELD_WRITABLE | FIELD_OPTIONAL, NULL, 0,
+     NULL},
+    {"score", FIELD_NUMBER, FIELD_WRITABLE | FIELD_OPTIONAL, NULL, 0, NULL},
+    {"session_id", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0,
+     NULL},
+    {"text", FIELD_STRING, FIELD_WRITABLE | FIELD_OPTIONAL, NULL, 0, NULL},
+    {"date_created", FIELD_DATE, 0, NULL, 0, NULL},
+    {"date_updated", FIELD_DATE, 0, NULL, 0, NULL},
+};
+
+const struct resource resource_feedback = {
+    "feedback",      "/v1/Assistants",   "aia_fdbk_",
+    "feedbacks",     STORE_FEEDBACKS,    feedback_fields,
+    N(feedback_fields),
+};
+
+/* Spec: assistant_send_message_request (a body only, never stored). */
+static const struct field send_message_fields[] = {
+    {"identity", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"session_id", FIELD_STRING, FIELD_WRITABLE, NULL, 0, NULL},
+    {"body", FIELD_STRING, FIELD_WRITABLE | FIELD_REQUIRED, NULL, 0, NULL},
+    {"webhook", FIELD_STRING, FIELD_WRITABLE, NULL, 0, NULL},
+    {"mode", FIELD_STRING, FIELD_WRITABLE, NULL, 0, NULL},
+};
+
+const struct resource resource_send_message = {
+    "message", "", "", "", STORE_MESSAGES, send_message_fields,
+    N(send_message_fields),
+};
+
 const struct field *
 resource_field(const struct resource *r, const char *name)
 {
@@ -150,6 +223,9 @@ kind_ok(const struct field *f, json_object *v)
         return json_object_is_type(v, json_type_object);
     case FIELD_ANY:
         return true;
+    case FIELD_NUMBER:
+        return json_object_is_type(v, json_type_int) ||
+               json_object_is_type(v, json_type_double);
     default:
         return json_object_is_type(v, json_type_string);
     }

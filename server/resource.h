@@ -28,6 +28,7 @@ enum field_kind {
     FIELD_URL,     /* <base><path>/<id> unless a fixture fixes it */
     FIELD_DATE,    /* YYYY-MM-DDTHH:MM:SSZ, set by the server */
     FIELD_ANY,     /* any JSON value */
+    FIELD_NUMBER,  /* a JSON number */
 };
 
 /* Field flags. */
@@ -62,6 +63,10 @@ extern const struct resource resource_tool;
 extern const struct resource resource_knowledge;
 extern const struct resource resource_policy;
 extern const struct resource resource_chunk;
+extern const struct resource resource_session;
+extern const struct resource resource_message;
+extern const struct resource resource_feedback;
+extern const struct resource resource_send_message;
 
 /* The field called name, or NULL. */
 const struct field *resource_field(const struct resource *r,

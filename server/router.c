@@ -24,8 +24,10 @@
 #include "log.h"
 #include "paging.h"
 #include "policies.h"
+#include "sessions.h"
 #include "tools.h"
 #include "util.h"
+#include "webhooks.h"
 
 #define ROUTER_MAX_HEADERS 16384
 
@@ -57,6 +59,11 @@ static const struct route routes[] = {
     {HTTP_GET, "/v1/Assistants/{id}", assistants_fetch, R_AUTH},
     {HTTP_PUT, "/v1/Assistants/{id}", assistants_update, R_AUTH | R_JSON},
     {HTTP_DELETE, "/v1/Assistants/{id}", assistants_delete, R_AUTH},
+    {HTTP_GET, "/v1/Assistants/{id}/Feedbacks", feedbacks_list, R_AUTH},
+    {HTTP_POST, "/v1/Assistants/{id}/Feedbacks", feedbacks_create,
+     R_AUTH | R_JSON},
+    {HTTP_POST, "/v1/Assistants/{id}/Messages", sessions_send,
+     R_AUTH | R_JSON},
     {HTTP_GET, "/v1/Assistants/{id}/Tools", assistants_attached, R_AUTH},
     {HTTP_POST, "/v1/Assistants/{id}/Tools/{id}", assistants_attach, R_AUTH},
     {HTTP_DELETE, "/v1/Assistants/{id}/Tools/{id}", assistants_detach,
@@ -79,6 +86,9 @@ static const struct route routes[] = {
     {HTTP_GET, "/v1/Knowledge/{id}/Status", knowledge_status, R_AUTH},
     {HTTP_GET, "/v1/Knowledge/{id}/Chunks", knowledge_chunks, R_AUTH},
     {HTTP_GET, "/v1/Policies", policies_list, R_AUTH},
+    {HTTP_GET, "/v1/Sessions", sessions_list, R_AUTH},
+    {HTTP_GET, "/v1/Sessions/{id}", sessions_fetch, R_AUTH},
+    {HTTP_GET, "/v1/Sessions/{id}/Messages", sessions_messages, R_AUTH},
     {HTTP_GET, "/healthz", health, 0},
     {HTTP_GET, "/readyz", health, 0},
     {HTTP_POST, "/__admin/reset", admin_reset, R_ADMIN},
@@ -173,6 +183,8 @@ router_init(struct app *app, const struct config *cfg, struct store *store,
         goto fail;
     if (cfg->rate_limit && faults_add_rate(app->faults, cfg->rate_limit) < 0)
         goto fail;
+    if (webhooks_start(accts, cfg->webhooks_off) < 0)
+        goto fail;
     return 0;
 fail:
     router_release(app);
@@ -184,6 +196,7 @@ router_release(struct app *app)
 {
     if (app == NULL)
         return;
+    webhooks_stop();
     journal_free(app->journal);
     faults_free(app->faults);
     app->journal = NULL;

@@ -920,3 +920,272 @@ def faults(srv, auth=None, bearer=None):
 def clear_faults(srv, auth=None, bearer=None):
     return _admin_ok(admin(srv, 'DELETE', '/__admin/faults', auth=auth,
                            bearer=bearer), 204, 'clear faults')
+
+
+# ---------------------------------------------------------------------------
+# Tools, Knowledge, Policies and attachments (issue 9)
+
+# Item keys in order (GET /v1/Tools/{id} adds 'policies' at the end).
+TOOL_KEYS = ['account_sid', 'description', 'enabled', 'id', 'meta', 'name',
+             'requires_auth', 'type', 'url', 'date_created', 'date_updated']
+TOOL_FETCH_KEYS = TOOL_KEYS + ['policies']
+KNOWLEDGE_KEYS = ['description', 'id', 'account_sid',
+                  'knowledge_source_details', 'name', 'status', 'type', 'url',
+                  'embedding_model', 'date_created', 'date_updated']
+POLICY_KEYS = ['id', 'name', 'description', 'account_sid', 'user_sid',
+               'type', 'policy_details', 'date_created', 'date_updated']
+KNOWLEDGE_STATUS_KEYS = ['account_sid', 'status', 'last_status',
+                         'date_updated']
+
+
+def uuid7_id_re(prefix):
+    """prefix + lowercase hyphenated UUIDv7, as a compiled regex."""
+    return re.compile('^' + re.escape(prefix) +
+                      r'[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
+                      r'[0-9a-f]{12}$')
+
+
+TOOL_ID_RE = uuid7_id_re('aia_tool_')
+KNOWLEDGE_ID_RE = uuid7_id_re('aia_know_')
+POLICY_ID_RE = uuid7_id_re('aia_plcy_')
+
+# Allow / Access-Control-Allow-Methods of the read-only paths (/v1/Policies,
+# /v1/Knowledge/{id}/Status, /v1/Assistants/{id}/Tools|Knowledge) and of the
+# attachment paths (/v1/Assistants/{id}/Tools|Knowledge/{id}).
+ALLOW_READ = 'GET, HEAD, OPTIONS'
+ALLOW_ATTACH = 'POST, DELETE, OPTIONS'
+
+
+def tool_path(tid):
+    return '/v1/Tools/' + urllib.parse.quote(tid, safe='')
+
+
+def knowledge_path(kid):
+    return '/v1/Knowledge/' + urllib.parse.quote(kid, safe='')
+
+
+def attach_path(aid, kind, oid):
+    """/v1/Assistants/<aid>/<kind>/<oid>, kind 'Tools' or 'Knowledge'."""
+    return '%s/%s/%s' % (assistant_path(aid), kind,
+                         urllib.parse.quote(oid, safe=''))
+
+
+def allow_for_any_path(target):
+    """allow_for_path, plus the paths of issue 9 (Tools, Knowledge, their
+    Status, Policies, the per-assistant lists and attachments); None for an
+    unknown path (e.g. /v1/Knowledge/{id}/Chunks, not served yet)."""
+    known = allow_for_path(target)
+    if known is not None:
+        return known
+    if isinstance(target, bytes):
+        target = target.decode('latin-1')
+    path = target.split('?', 1)[0]
+    segs = path.split('/')
+    if any(_BAD_PERCENT.search(seg) for seg in segs):
+        return None
+    segs = [urllib.parse.unquote_to_bytes(seg) for seg in segs]
+    if segs[:2] != [b'', b'v1'] or not all(segs[2:]):
+        return None
+    rest = segs[2:]
+    if rest in ([b'Tools'], [b'Knowledge']):
+        return ALLOW_LIST
+    if len(rest) == 2 and rest[0] in (b'Tools', b'Knowledge'):
+        return ALLOW_INSTANCE
+    if len(rest) == 3 and rest[0] == b'Knowledge' and rest[2] == b'Status':
+        return ALLOW_READ
+    if rest == [b'Policies']:
+        return ALLOW_READ
+    if len(rest) == 3 and rest[0] == b'Assistants' and \
+            rest[2] in (b'Tools', b'Knowledge'):
+        return ALLOW_READ
+    if len(rest) == 4 and rest[0] == b'Assistants' and \
+            rest[2] in (b'Tools', b'Knowledge'):
+        return ALLOW_ATTACH
+    return None
+
+
+def walk_list(srv, path, key, auth, page_size=None, headers=None,
+              limit=10000):
+    """Server.walk for any list: follows next_page_url from path (its query
+    kept, PageSize=page_size added); returns the pages (lists of items)."""
+    if page_size:
+        path += ('&' if '?' in path else '?') + 'PageSize=%d' % page_size
+    pages = []
+    while True:
+        r = srv.get(path, auth=auth, headers=headers)
+        if r.status != 200:
+            raise AssertionError('%s page %d: %r' % (key, len(pages), r))
+        body = r.json()
+        pages.append(body[key])
+        nxt = body['meta']['next_page_url']
+        if nxt is None:
+            return pages
+        if len(pages) >= limit:
+            raise AssertionError('more than %d pages' % limit)
+        m = re.match(r'^http://[^/]+(/.*)$', nxt)
+        if not m:
+            raise AssertionError('not an absolute http URL: %r' % nxt)
+        path = m.group(1)
+
+
+def list_items(srv, path, key, auth, page_size=1000, headers=None):
+    """Every item of a list, in list order."""
+    return [x for p in walk_list(srv, path, key, auth, page_size, headers)
+            for x in p]
+
+
+# -- the OpenAPI spec of the real API, and a validator for the subset of
+#    JSON Schema it uses in responses (type, nullable, properties, required,
+#    pattern, minLength, maxLength, format date-time, items, $ref) --
+
+SPEC_PATH = os.path.join(REPO_ROOT, '..', 'shared', 'twilio',
+                         'twilio_assistants_v1.json')
+_SPEC = None
+_RFC3339_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?'
+                         r'(Z|[+-]\d{2}:\d{2})$')
+
+
+def load_spec(path=None):
+    """The parsed spec (cached for the default path)."""
+    global _SPEC
+    if path is not None:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    if _SPEC is None:
+        with open(SPEC_PATH, encoding='utf-8') as f:
+            _SPEC = json.load(f)
+    return _SPEC
+
+
+def spec_operation(spec, method, target):
+    """(path template, operation object) of the spec operation serving
+    method on target (query ignored, segments percent-decoded), or None.
+    A template segment {x} matches any one non-empty segment; among
+    matches the one with the most literal segments wins."""
+    path = target.split('?', 1)[0]
+    segs = [urllib.parse.unquote(s) for s in path.split('/')]
+    best = None
+    for tmpl, item in spec['paths'].items():
+        ts = tmpl.split('/')
+        if len(ts) != len(segs):
+            continue
+        literal = 0
+        for t, s in zip(ts, segs):
+            if t.startswith('{') and t.endswith('}'):
+                if not s:
+                    break
+            elif t != s:
+                break
+            else:
+                literal += 1
+        else:
+            op = item.get(method.lower())
+            if op is not None and (best is None or literal > best[0]):
+                best = (literal, tmpl, op)
+    return None if best is None else (best[1], best[2])
+
+
+def resolve_ref(spec, schema):
+    while isinstance(schema, dict) and '$ref' in schema:
+        ref = schema['$ref']
+        if not ref.startswith('#/'):
+            raise ValueError('external $ref %r' % ref)
+        node = spec
+        for part in ref[2:].split('/'):
+            node = node[part]
+        schema = node
+    return schema
+
+
+_JSON_TYPES = {
+    'object': lambda v: isinstance(v, dict),
+    'array': lambda v: isinstance(v, list),
+    'string': lambda v: isinstance(v, str),
+    'boolean': lambda v: isinstance(v, bool),
+    'integer': lambda v: isinstance(v, int) and not isinstance(v, bool),
+    'number': lambda v: isinstance(v, (int, float)) and
+    not isinstance(v, bool),
+}
+
+
+def schema_problems(value, schema, spec, where='$', optional_null=True):
+    """The ways value breaks schema, as a list of 'where: problem' strings
+    (empty: valid).  A null is valid where the schema says nullable, and
+    (optional_null) for a property the object does not require: the real
+    API sends null for optional fields it has no value for (captured:
+    knowledge.embedding_model, knowledge_status.account_sid and
+    last_status), which is the same as absent to the SDKs."""
+    schema = resolve_ref(spec, schema)
+    if not isinstance(schema, dict) or not schema:
+        return []  # {}: anything
+    out = []
+    if value is None:
+        if schema.get('nullable'):
+            return []
+        if 'type' in schema:
+            return ['%s: null, want %s' % (where, schema['type'])]
+        return []
+    t = schema.get('type')
+    if t is not None:
+        check = _JSON_TYPES.get(t)
+        if check is None:
+            return ['%s: schema type %r unknown to the validator' % (where, t)]
+        if not check(value):
+            return ['%s: %s, want %s' % (where, type(value).__name__, t)]
+    if isinstance(value, str):
+        if 'pattern' in schema and not re.search(schema['pattern'], value):
+            out.append('%s: %r does not match %r'
+                       % (where, value, schema['pattern']))
+        if 'minLength' in schema and len(value) < schema['minLength']:
+            out.append('%s: shorter than %d' % (where, schema['minLength']))
+        if 'maxLength' in schema and len(value) > schema['maxLength']:
+            out.append('%s: longer than %d' % (where, schema['maxLength']))
+        if schema.get('format') == 'date-time' and \
+                not _RFC3339_RE.match(value):
+            out.append('%s: %r is not a date-time' % (where, value))
+    if isinstance(value, dict):
+        required = schema.get('required', [])
+        for k in required:
+            if k not in value:
+                out.append('%s: required %r missing' % (where, k))
+        for k, sub in schema.get('properties', {}).items():
+            if k not in value:
+                continue
+            if value[k] is None and optional_null and k not in required:
+                continue
+            out += schema_problems(value[k], sub, spec, '%s.%s' % (where, k),
+                                   optional_null)
+    if isinstance(value, list) and 'items' in schema:
+        for i, v in enumerate(value):
+            out += schema_problems(v, schema['items'], spec,
+                                   '%s[%d]' % (where, i), optional_null)
+    return out
+
+
+def response_problems(spec, method, target, status, body):
+    """How a response breaks the spec operation of method + target: the
+    status must be one the operation declares, a declared response without
+    content must have an empty body, else body (bytes) must be JSON valid
+    against its application/json schema.  Returns (operationId or None,
+    [problems])."""
+    found = spec_operation(spec, method, target)
+    if found is None:
+        return None, ['no spec operation for %s %s' % (method, target)]
+    tmpl, op = found
+    oid = op.get('operationId', tmpl)
+    resp = op.get('responses', {}).get(str(status))
+    if resp is None:
+        return oid, ['%s: status %d not declared (declared: %s)'
+                     % (oid, status, ', '.join(op.get('responses', {})))]
+    content = (resp.get('content') or {}).get('application/json')
+    if content is None:
+        return oid, [] if body == b'' else ['%s: %d has no content in the '
+                                            'spec, body %r'
+                                            % (oid, status, body[:100])]
+    try:
+        value = json.loads(body.decode('utf-8'))
+    except (UnicodeDecodeError, ValueError) as e:
+        return oid, ['%s: body is not JSON (%s)' % (oid, e)]
+    return oid, ['%s: %s' % (oid, p)
+                 for p in schema_problems(value, content.get('schema', {}),
+                                          spec)]
