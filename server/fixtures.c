@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "body.h"
+#include "clock.h"
 #include "embedded.h"
 #include "render.h"
 #include "resource.h"
@@ -46,9 +47,40 @@ struct source {
     size_t len;
     bool mapped;
     struct span accounts;
-    struct span assistants;
+    struct span sections[FIXTURES_N_SECTIONS]; /* as section_keys */
     bool ok;          /* scanned without errors */
     size_t released;  /* pages before this offset were dropped */
+};
+
+/*
+ * The top-level arrays after "accounts", loaded in this order so that every
+ * record's references point backwards: an assistant before its sessions,
+ * a session before its messages, ...
+ */
+enum section {
+    SEC_ASSISTANTS,
+    SEC_TOOLS,
+    SEC_KNOWLEDGE,
+    SEC_POLICIES,
+    SEC_SESSIONS,
+    SEC_MESSAGES,
+    SEC_FEEDBACKS,
+    SEC_ATTACHMENTS,
+    SEC_POLICY_LINKS,
+    SEC_REPLIES,
+};
+
+static const char *const section_keys[FIXTURES_N_SECTIONS] = {
+    "assistants", "tools",       "knowledge",    "policies", "sessions",
+    "messages",   "feedbacks",   "attachments",  "policy_links", "replies",
+};
+
+/* The resource of each record section. */
+static const struct resource *const section_res[FIXTURES_N_SECTIONS] = {
+    &resource_assistant, &resource_tool,    &resource_knowledge,
+    &resource_policy,    &resource_session, &resource_message,
+    &resource_feedback,  NULL,              NULL,
+    NULL,
 };
 
 /* Load-time state. */
@@ -58,6 +90,7 @@ struct loader {
     struct source *src;
     size_t n_src;
     int default_acct;
+    int64_t now_ms;
     struct buf pre, post, cai, tmp;
 };
 
@@ -71,8 +104,16 @@ fixtures_init(struct fixtures *fx)
 void
 fixtures_release(struct fixtures *fx)
 {
+    size_t i;
+
     if (fx == NULL)
         return;
+    for (i = 0; i < fx->n_replies; i++) {
+        free(fx->replies[i].assistant_id);
+        free(fx->replies[i].match);
+        free(fx->replies[i].reply);
+    }
+    free(fx->replies);
     accounts_release(&fx->accts);
     buf_release(&fx->errors);
     fixtures_init(fx);
@@ -289,7 +330,7 @@ scan_source(struct loader *ld, struct source *s)
         goto trailer;
     }
     for (;;) {
-        size_t kstart, kend, vstart;
+        size_t kstart, kend, vstart, k;
         struct span *target = NULL;
 
         skip_ws(s, &i);
@@ -319,8 +360,9 @@ scan_source(struct loader *ld, struct source *s)
         }
         if (key_is(s, kstart, kend, "accounts"))
             target = &s->accounts;
-        else if (key_is(s, kstart, kend, "assistants"))
-            target = &s->assistants;
+        for (k = 0; target == NULL && k < FIXTURES_N_SECTIONS; k++)
+            if (key_is(s, kstart, kend, section_keys[k]))
+                target = &s->sections[k];
         if (target) {
             if (target->present)
                 problem(ld, s->name, NULL, "duplicate key %s",
@@ -341,7 +383,10 @@ scan_source(struct loader *ld, struct source *s)
             else
                 problem(ld, s->name, NULL,
                         "unknown top-level key %s: expected \"accounts\", "
-                        "\"assistants\" or \"meta\"",
+                        "\"assistants\", \"tools\", \"knowledge\", "
+                        "\"policies\", \"sessions\", \"messages\", "
+                        "\"feedbacks\", \"attachments\", "
+                        "\"policy_links\", \"replies\" or \"meta\"",
                         quote(ld, s->data + kstart + 1, kend - kstart - 2));
         }
         skip_ws(s, &i);
@@ -722,14 +767,19 @@ has_nul_key(const struct source *s, size_t start, size_t end)
     return 0;
 }
 
-/* Formats "assistants[i]" or "assistants[i].field" into b (for messages). */
+/* The section being loaded (fixtures are loaded by one thread). */
+static _Thread_local enum section cur_section;
+
+/* Formats "<section>[i]" or "<section>[i].field" into b (for messages). */
 static const char *
 apath(char *b, size_t cap, size_t index, const char *field)
 {
+    const char *sec = section_keys[cur_section];
+
     if (field)
-        snprintf(b, cap, "assistants[%zu].%s", index, field);
+        snprintf(b, cap, "%s[%zu].%s", sec, index, field);
     else
-        snprintf(b, cap, "assistants[%zu]", index);
+        snprintf(b, cap, "%s[%zu]", sec, index);
     return b;
 }
 
@@ -747,8 +797,8 @@ check_sid_fast(struct loader *ld, const char *file, size_t index,
                      "AC");
 }
 
-/* The resource whose records the "assistants" arrays hold. */
-#define R (&resource_assistant)
+/* The resource of the section being loaded. */
+#define R (section_res[cur_section])
 /* Most fields a resource has. */
 #define FIXTURES_MAX_FIELDS 16
 
@@ -810,6 +860,23 @@ check_fields(struct loader *ld, const char *file, size_t index,
             ok = check_sid_fast(ld, file, index, v) && ok;
             continue;
         }
+        if (fd->kind == FIELD_ANY)
+            continue;
+        if (fd->kind == FIELD_NUMBER) {
+            if (!json_object_is_type(v, json_type_int) &&
+                !json_object_is_type(v, json_type_double) &&
+                !json_object_is_type(v, json_type_null)) {
+                problem(ld, file, fp, "expected a number or null, got %s",
+                        type_name(v));
+                ok = false;
+            }
+            continue;
+        }
+        if ((fd->flags & FIELD_OPTIONAL) &&
+            json_object_is_type(v, json_type_null)) {
+            f[i] = NULL; /* an optional field given as null */
+            continue;
+        }
         if (fd->kind == FIELD_OBJECT || fd->kind == FIELD_BOOL) {
             json_type want = fd->kind == FIELD_OBJECT ? json_type_object
                                                       : json_type_boolean;
@@ -865,19 +932,103 @@ check_fields(struct loader *ld, const char *file, size_t index,
     return ok;
 }
 
-static void
-load_assistant(struct loader *ld, struct source *s, size_t index,
-               size_t start, size_t end)
+/* The store id of an exisiting row of table t in account acct: true. */
+static bool
+row_exists(struct loader *ld, enum store_table t, int acct, const char *id)
 {
-    json_object *o, *f[FIXTURES_MAX_FIELDS] = {0};
+    return store_txn_get(ld->store, t, acct, id, strlen(id), NULL, NULL) ==
+           0;
+}
+
+/*
+ * Checks that the string member key of o names a row of table t in the
+ * record's account; reports it otherwise.
+ */
+static bool
+check_ref(struct loader *ld, const char *file, size_t index, json_object *o,
+          const char *key, enum store_table t, const char *what, int acct)
+{
+    char fpath[96];
+    json_object *v = NULL;
+
+    json_object_object_get_ex(o, key, &v);
+    if (v == NULL || !store_is_new(ld->store) ||
+        row_exists(ld, t, acct, json_object_get_string(v)))
+        return true;
+    problem(ld, file, apath(fpath, sizeof(fpath), index, key),
+            "no %s %s in this account", what,
+            quote(ld, json_object_get_string(v),
+                  (size_t)json_object_get_string_len(v)));
+    return false;
+}
+
+/* The references a record of the current section makes. */
+static bool
+check_refs(struct loader *ld, const char *file, size_t index, json_object *o,
+           int acct)
+{
+    switch (cur_section) {
+    case SEC_SESSIONS:
+        return check_ref(ld, file, index, o, "assistant_id", STORE_ASSISTANTS,
+                         "assistant", acct);
+    case SEC_MESSAGES:
+        return check_ref(ld, file, index, o, "assistant_id",
+                         STORE_ASSISTANTS, "assistant", acct) &
+               check_ref(ld, file, index, o, "session_id", STORE_SESSIONS,
+                         "session", acct);
+    case SEC_FEEDBACKS:
+        return check_ref(ld, file, index, o, "assistant_id",
+                         STORE_ASSISTANTS, "assistant", acct) &
+               check_ref(ld, file, index, o, "session_id", STORE_SESSIONS,
+                         "session", acct) &
+               check_ref(ld, file, index, o, "message_id", STORE_MESSAGES,
+                         "message", acct);
+    default:
+        return true;
+    }
+}
+
+/* Private fields a seeded record starts with, as JSON, or NULL. */
+static const char *
+seed_secret(struct loader *ld, json_object *last, char *buf, size_t cap)
+{
+    if (cur_section != SEC_KNOWLEDGE)
+        return NULL;
+    snprintf(buf, cap, "{\"polls\":0,\"since_ms\":%lld,\"last_status\":%s}",
+             (long long)ld->now_ms,
+             last && json_object_is_type(last, json_type_string)
+                 ? json_object_to_json_string(last)
+                 : "null");
+    return buf;
+}
+
+/* The parent column of a seeded record: a message's session, ... */
+static const char *
+seed_parent(json_object *o)
+{
+    json_object *v = NULL;
+
+    if (cur_section == SEC_MESSAGES)
+        json_object_object_get_ex(o, "session_id", &v);
+    else if (cur_section == SEC_FEEDBACKS)
+        json_object_object_get_ex(o, "assistant_id", &v);
+    return v ? json_object_get_string(v) : NULL;
+}
+
+static void
+load_record(struct loader *ld, struct source *s, size_t index, size_t start,
+            size_t end)
+{
+    json_object *o, *f[FIXTURES_MAX_FIELDS] = {0}, *v, *last = NULL;
     struct render_str id;
-    char path[64], fpath[96];
+    struct store_item it;
+    char path[64], fpath[96], secret[160];
 #define P apath(path, sizeof(path), index, NULL)
 #define FP(field) apath(fpath, sizeof(fpath), index, (field))
     int64_t created = 0;
     int acct = ld->default_acct, i, dup_file = 0, dup_index = 0, rc;
     bool ok = true;
-    const char *cai;
+    size_t k;
 
     if (s->data[start] != '{') {
         o = NULL;
@@ -889,7 +1040,9 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     }
     /* Before parsing, which refuses such a key without a JSON path. */
     if ((i = has_nul_key(s, start, end)) > 0) {
-        problem(ld, s->name, i == 1 ? P : FP("customer_ai"),
+        problem(ld, s->name, i == 1 ? P : FP(cur_section == SEC_ASSISTANTS
+                                                 ? "customer_ai"
+                                                 : "object"),
                 "object keys may not contain NUL (\\u0000): it would be "
                 "lost");
         return;
@@ -897,6 +1050,17 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     o = NULL;
     if (parse_span(ld, s, start, end, &o) < 0)
         return;
+    if (cur_section == SEC_KNOWLEDGE &&
+        json_object_object_get_ex(o, "last_status", &last)) {
+        /* The processing state a fixture may give beside the record. */
+        json_object_get(last);
+        json_object_object_del(o, "last_status");
+        if (last && !json_object_is_type(last, json_type_string)) {
+            problem(ld, s->name, FP("last_status"),
+                    "expected a string or null, got %s", type_name(last));
+            ok = false;
+        }
+    }
     if (!check_fields(ld, s->name, index, R, o, f, &created))
         ok = false;
     if (field_value(R, f, "account_sid") && ok) {
@@ -916,14 +1080,21 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
     }
     if (!ok)
         goto out;
-
-    cai = json_object_to_json_string_ext(
-        field_value(R, f, "customer_ai"), JSON_C_TO_STRING_PLAIN |
-                              JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (!render_utf8_valid(cai, strlen(cai))) {
-        problem(ld, s->name, FP("customer_ai"), "invalid UTF-8 in string");
-        goto out;
+    for (k = 0; k < R->n_fields; k++) {
+        const char *json;
+        if (R->fields[k].kind != FIELD_OBJECT || f[k] == NULL)
+            continue;
+        json = json_object_to_json_string_ext(
+            f[k], JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!render_utf8_valid(json, strlen(json))) {
+            problem(ld, s->name, FP(R->fields[k].name),
+                    "invalid UTF-8 in string");
+            goto out;
+        }
     }
+    if (!check_refs(ld, s->name, index, o,
+                    ld->fx->accts.accounts[acct].store_id))
+        goto out;
     if (field_value(R, f, "account_sid") == NULL) {
         json_object *sid = json_object_new_string_len(
             ld->fx->accts.accounts[acct].sid, 34);
@@ -933,7 +1104,8 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
             goto out;
         }
     }
-    str_of(field_value(R, f, "id"), &id);
+    v = field_value(R, f, "id");
+    str_of(v, &id);
     buf_reset(&ld->pre);
     buf_reset(&ld->post);
     resource_render(R, o, &ld->pre, &ld->post);
@@ -941,27 +1113,181 @@ load_assistant(struct loader *ld, struct source *s, size_t index,
         problem(ld, s->name, P, "out of memory");
         goto out;
     }
-    rc = store_insert(ld->store, ld->fx->accts.accounts[acct].store_id, created, id.s, id.n,
-                      ld->pre.data, ld->pre.len, ld->post.data, ld->post.len,
-                      (int)(s - ld->src), (int)index, &dup_file, &dup_index);
+    memset(&it, 0, sizeof(it));
+    it.created = created;
+    it.id = id.s;
+    it.id_len = id.n;
+    it.parent = seed_parent(o);
+    it.pre = ld->pre.data;
+    it.pre_len = ld->pre.len;
+    it.post = ld->post.len ? ld->post.data : NULL;
+    it.post_len = ld->post.len;
+    it.secret = seed_secret(ld, last, secret, sizeof(secret));
+    it.secret_len = it.secret ? strlen(it.secret) : 0;
+    rc = store_insert_item(ld->store, R->table,
+                           ld->fx->accts.accounts[acct].store_id, &it,
+                           (int)(s - ld->src), (int)index, &dup_file,
+                           &dup_index);
     if (rc == 1) {
-        problem(ld, s->name, FP("id"),
-                "duplicate id %s (first in %s: assistants[%d])",
+        problem(ld, s->name, FP("id"), "duplicate id %s (first in %s: %s[%d])",
                 quote(ld, id.s, id.n),
                 dup_file >= 0 && (size_t)dup_file < ld->n_src
                     ? ld->src[dup_file].name
                     : "?",
-                dup_index);
+                section_keys[cur_section], dup_index);
     } else if (rc < 0) {
-        problem(ld, s->name, P, "cannot store assistant");
-    } else {
+        problem(ld, s->name, P, "cannot store %s", R->name);
+    } else if (cur_section == SEC_ASSISTANTS) {
         ld->fx->accts.accounts[acct].n_assistants++;
         ld->fx->n_assistants++;
     }
+    ld->fx->n_records++;
 out:
     json_object_put(o);
+    json_object_put(last);
 #undef P
 #undef FP
+}
+
+/*
+ * A link record {"assistant_id", "tool_id" | "knowledge_id"} (attachments,
+ * in attach order) or {"policy_id", "tool_id" | "knowledge_id"}
+ * (policy_links), with an optional account_sid.
+ */
+static void
+load_link(struct loader *ld, struct source *s, size_t index, size_t start,
+          size_t end)
+{
+    const bool attach = cur_section == SEC_ATTACHMENTS;
+    const char *owner_key = attach ? "assistant_id" : "policy_id";
+    json_object *o = NULL, *owner = NULL, *tool = NULL, *know = NULL,
+                *sidv = NULL;
+    char path[64];
+    int acct = ld->default_acct, store_acct;
+    bool ok = true;
+
+    if (parse_span(ld, s, start, end, &o) < 0)
+        return;
+    apath(path, sizeof(path), index, NULL);
+    if (!json_object_is_type(o, json_type_object)) {
+        problem(ld, s->name, path, "expected an object, got %s", type_name(o));
+        goto out;
+    }
+    json_object_object_foreach(o, key, val) {
+        if (strcmp(key, owner_key) == 0)
+            owner = val;
+        else if (strcmp(key, "tool_id") == 0)
+            tool = val;
+        else if (strcmp(key, "knowledge_id") == 0)
+            know = val;
+        else if (strcmp(key, "account_sid") == 0)
+            sidv = val;
+        else {
+            problem(ld, s->name, path,
+                    "unknown key %s: expected \"%s\", \"tool_id\" or "
+                    "\"knowledge_id\"",
+                    quote(ld, key, strlen(key)), owner_key);
+            ok = false;
+        }
+    }
+    if (owner == NULL || (tool == NULL) == (know == NULL)) {
+        problem(ld, s->name, path,
+                "expected \"%s\" and one of \"tool_id\" or \"knowledge_id\"",
+                owner_key);
+        goto out;
+    }
+    if (!json_object_is_type(owner, json_type_string) ||
+        !json_object_is_type(tool ? tool : know, json_type_string) ||
+        (sidv && !check_sid_fast(ld, s->name, index, sidv))) {
+        problem(ld, s->name, path, "expected string ids");
+        goto out;
+    }
+    if (sidv && (acct = accounts_find(&ld->fx->accts,
+                                      json_object_get_string(sidv))) < 0) {
+        problem(ld, s->name, path, "account %s has no credentials",
+                quote(ld, json_object_get_string(sidv), 34));
+        goto out;
+    }
+    if (!ok || acct < 0)
+        goto out;
+    store_acct = ld->fx->accts.accounts[acct].store_id;
+    ok = check_ref(ld, s->name, index, o, owner_key,
+                   attach ? STORE_ASSISTANTS : STORE_POLICIES,
+                   attach ? "assistant" : "policy", store_acct) &
+         check_ref(ld, s->name, index, o, tool ? "tool_id" : "knowledge_id",
+                   tool ? STORE_TOOLS : STORE_KNOWLEDGE,
+                   tool ? "tool" : "knowledge source", store_acct);
+    if (!ok || !store_is_new(ld->store))
+        goto out;
+    if ((attach ? store_txn_attach(ld->store, store_acct,
+                                   json_object_get_string(owner),
+                                   tool ? STORE_TOOLS : STORE_KNOWLEDGE,
+                                   json_object_get_string(tool ? tool : know))
+                : store_txn_link_policy(
+                      ld->store, store_acct,
+                      json_object_get_string(tool ? tool : know),
+                      json_object_get_string(owner))) < 0)
+        problem(ld, s->name, path, "cannot store the link");
+out:
+    json_object_put(o);
+}
+
+/* A canned reply {"assistant_id"?, "match", "reply"}, first match wins. */
+static void
+load_reply(struct loader *ld, struct source *s, size_t index, size_t start,
+           size_t end)
+{
+    json_object *o = NULL, *aid = NULL, *match = NULL, *reply = NULL;
+    struct fixtures_reply *r;
+    char path[64];
+    bool ok = true;
+
+    if (parse_span(ld, s, start, end, &o) < 0)
+        return;
+    apath(path, sizeof(path), index, NULL);
+    if (!json_object_is_type(o, json_type_object)) {
+        problem(ld, s->name, path, "expected an object, got %s", type_name(o));
+        goto out;
+    }
+    json_object_object_foreach(o, key, val) {
+        if (strcmp(key, "assistant_id") == 0)
+            aid = val;
+        else if (strcmp(key, "match") == 0)
+            match = val;
+        else if (strcmp(key, "reply") == 0)
+            reply = val;
+        else {
+            problem(ld, s->name, path,
+                    "unknown key %s: expected \"assistant_id\", \"match\" or "
+                    "\"reply\"",
+                    quote(ld, key, strlen(key)));
+            ok = false;
+        }
+    }
+    if (match == NULL || reply == NULL ||
+        !json_object_is_type(match, json_type_string) ||
+        !json_object_is_type(reply, json_type_string) ||
+        (aid && !json_object_is_type(aid, json_type_string)) ||
+        json_object_get_string_len(reply) > FIXTURES_MAX_REPLY) {
+        problem(ld, s->name, path,
+                "expected strings \"match\" and \"reply\" (at most %d bytes) "
+                "and an optional \"assistant_id\"",
+                FIXTURES_MAX_REPLY);
+        goto out;
+    }
+    if (!ok || ld->default_acct < 0)
+        goto out;
+    r = realloc(ld->fx->replies,
+                (ld->fx->n_replies + 1) * sizeof(*ld->fx->replies));
+    if (r == NULL)
+        goto out;
+    ld->fx->replies = r;
+    r += ld->fx->n_replies++;
+    r->assistant_id = aid ? strdup(json_object_get_string(aid)) : NULL;
+    r->match = strdup(json_object_get_string(match));
+    r->reply = strdup(json_object_get_string(reply));
+out:
+    json_object_put(o);
 }
 
 /* ---- sources ---- */
@@ -1103,7 +1429,7 @@ static int
 load_all(struct loader *ld, const struct fixtures_env *env)
 {
     struct fixtures *fx = ld->fx;
-    size_t i;
+    size_t i, k;
 
     fx->n_files = ld->n_src;
     for (i = 0; i < ld->n_src; i++) {
@@ -1144,12 +1470,20 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     }
     if (store_load_begin(ld->store) < 0)
         return -1;
-    for (i = 0; i < ld->n_src; i++) {
-        if (ld->src[i].ok && ld->src[i].assistants.present)
-            each_element(ld, &ld->src[i], &ld->src[i].assistants,
-                         "assistants", load_assistant);
-        release_pages(&ld->src[i]);
+    ld->now_ms = clock_now_ms();
+    for (k = 0; k < FIXTURES_N_SECTIONS; k++) {
+        cur_section = (enum section)k;
+        for (i = 0; i < ld->n_src; i++) {
+            if (ld->src[i].ok && ld->src[i].sections[k].present)
+                each_element(ld, &ld->src[i], &ld->src[i].sections[k],
+                             section_keys[k],
+                             k == SEC_REPLIES ? load_reply
+                             : k >= SEC_ATTACHMENTS ? load_link
+                                                    : load_record);
+            release_pages(&ld->src[i]);
+        }
     }
+    cur_section = SEC_ASSISTANTS;
     if (fx->n_errors > FIXTURES_MAX_ERRORS)
         buf_addf(&fx->errors, "... and %zu more problems\n",
                  fx->n_errors - FIXTURES_MAX_ERRORS);

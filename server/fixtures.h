@@ -25,6 +25,15 @@
 #define FIXTURES_MAX_STRING (1024 * 1024)
 #define FIXTURES_MAX_SECRET 1024
 #define FIXTURES_MAX_ERRORS 50
+#define FIXTURES_N_SECTIONS 10
+#define FIXTURES_MAX_REPLY (64 * 1024)
+
+/* A canned reply: to a message of assistant (NULL: any) matching glob. */
+struct fixtures_reply {
+    char *assistant_id; /* owned, or NULL */
+    char *match;        /* owned; '*' matches any run of characters */
+    char *reply;        /* owned */
+};
 
 /* Credentials from the environment (TWILIO_*); NULL when unset; borrowed. */
 struct fixtures_env {
@@ -37,6 +46,9 @@ struct fixtures_env {
 struct fixtures {
     struct accounts accts; /* accounts and credentials */
     long n_assistants;
+    long n_records; /* of every section */
+    struct fixtures_reply *replies;
+    size_t n_replies;
     size_t n_files;
     bool bundled; /* the compiled-in default fixtures were loaded */
     struct buf errors; /* problems, one per line */

@@ -551,6 +551,52 @@ knowledge_delete(struct call *c)
     }
 }
 
+static int
+on_any(void *arg, const struct store_row *row)
+{
+    (void)row;
+    *(bool *)arg = true;
+    return 1;
+}
+
+static int
+on_record(void *arg, const struct store_row *row)
+{
+    json_object **rec = arg, *secret = NULL;
+
+    if (resource_parse_row(row, rec, &secret) < 0)
+        *rec = NULL;
+    json_object_put(secret);
+    return 0;
+}
+
+/*
+ * Makes the chunks of a seeded source that was COMPLETED from the start
+ * (the fixtures give none), on first asking.
+ */
+static int
+seeded_chunks(struct call *c)
+{
+    struct store_filter f = {STORE_CHILDREN_OF, c->param[0], NULL};
+    json_object *rec = NULL;
+    bool any = false;
+    int rc;
+
+    if (store_list_where(c->app->store, STORE_CHUNKS, c->acct, &f,
+                         STORE_AFTER, NULL, 1, on_any, &any) < 0)
+        return -1;
+    if (any || store_txn_begin(c->app->store) < 0)
+        return any ? 0 : -1;
+    rc = store_txn_get(c->app->store, STORE_KNOWLEDGE, c->acct, c->param[0],
+                       strlen(c->param[0]), on_record, &rec);
+    if (rc == 0 && rec && completed(rec))
+        rc = make_chunks(c, rec, c->param[0]);
+    json_object_put(rec);
+    /* A concurrent request may have made them: then this one rolls back. */
+    store_txn_end(c->app->store, rc == 0);
+    return rc < 0 ? -1 : 0;
+}
+
 void
 knowledge_chunks(struct call *c)
 {
@@ -564,6 +610,8 @@ knowledge_chunks(struct call *c)
         call_not_found(c);
         return;
     }
+    if (rc == 0)
+        rc = seeded_chunks(c);
     snprintf(path, sizeof(path), "/v1/Knowledge/%s/Chunks", c->param[0]);
     if (rc < 0 || list_spec_init(&l, STORE_CHUNKS, "chunks", path, NULL,
                                  NULL) < 0) {

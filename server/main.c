@@ -159,6 +159,8 @@ main(int argc, char **argv)
         ids_seed((uint64_t)cfg.seed);
     if (router_init(&app, &cfg, store, &fx.accts) < 0)
         goto out;
+    app.replies = fx.replies;
+    app.n_replies = fx.n_replies;
     app_ready = true;
     srv = http_start(&cfg, &app);
     if (srv == NULL)

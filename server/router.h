@@ -18,6 +18,7 @@
 #include "accounts.h"
 #include "config.h"
 #include "errors.h"
+#include "fixtures.h"
 #include "knowledge.h"
 #include "request.h"
 #include "store.h"
@@ -34,6 +35,8 @@ struct app {
     struct journal *journal;
     struct faults *faults;
     struct knowledge_rule knowledge_rule; /* from --knowledge-ready-after */
+    const struct fixtures_reply *replies; /* canned replies (fixtures) */
+    size_t n_replies;
     atomic_bool ready;
 };
 

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "crud.h"
 #include "ids.h"
+#include "journal.h"
 #include "list.h"
 #include "render.h"
 #include "router.h"
@@ -129,10 +130,25 @@ open_session(struct call *c, const char *id, const char *identity)
     return rc;
 }
 
-/* The reply to a message: "Echo: " + its body. */
+/*
+ * The reply to a message: the first canned reply of the fixtures whose
+ * assistant (if any) is this one and whose glob matches the body, else
+ * "Echo: " + the body.
+ */
 static void
-make_reply(const char *body, struct buf *out)
+make_reply(struct call *c, const char *body, struct buf *out)
 {
+    size_t i;
+
+    for (i = 0; i < c->app->n_replies; i++) {
+        const struct fixtures_reply *r = &c->app->replies[i];
+        if ((r->assistant_id == NULL ||
+             strcmp(r->assistant_id, c->param[0]) == 0) &&
+            journal_glob(r->match, body, strlen(body))) {
+            buf_adds(out, r->reply);
+            return;
+        }
+    }
     buf_adds(out, "Echo: ");
     buf_adds(out, body);
 }
@@ -199,7 +215,7 @@ sessions_send(struct call *c)
     }
     snprintf(session, sizeof(session), "%s%s", webhook ? "webhook:" : "",
              name);
-    make_reply(body, &reply);
+    make_reply(c, body, &reply);
     if (buf_failed(&reply) || store_txn_begin(c->app->store) < 0) {
         buf_release(&reply);
         call_error(c, API_ERR_INTERNAL, NULL, NULL);

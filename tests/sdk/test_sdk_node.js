@@ -91,10 +91,18 @@ let child = null;
 const childOut = [];
 const childErr = [];
 
-function killChild() {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    try { child.kill('SIGKILL'); } catch (e) { /* already gone */ }
+// Servers started besides the main one (part 2: --attach-returns-json).
+const extraServers = [];
+
+function killProc(proc) {
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
+    try { proc.kill('SIGKILL'); } catch (e) { /* already gone */ }
   }
+}
+
+function killChild() {
+  killProc(child);
+  for (const p of extraServers) killProc(p);
 }
 process.on('exit', killChild);
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
@@ -105,28 +113,34 @@ for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   });
 }
 
-function startServer(binary) {
+// Starts the binary with --port 0 and extraArgs; resolves {port, proc}. The
+// main server (sink omitted) is `child` with childOut/childErr; others are
+// kept in extraServers and write into sink {out: [], err: []}.
+function startServer(binary, extraArgs = [], sink = null) {
   return new Promise((resolve, reject) => {
-    child = spawn(binary, ['--port', '0'], {
+    const proc = spawn(binary, ['--port', '0', ...extraArgs], {
       env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (sink) extraServers.push(proc); else child = proc;
+    const outSink = sink ? sink.out : childOut;
+    const errSink = sink ? sink.err : childErr;
     let buf = '';
     let done = false;
     const finish = (err, port) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      if (err) { killChild(); reject(err); } else resolve(port);
+      if (err) { killProc(proc); reject(err); } else resolve({ port, proc });
     };
     const timer = setTimeout(() => finish(new Error(
       `no "listening on" line within ${READY_TIMEOUT_MS / 1000} s; ` +
-      `stderr: ${childErr.join('')}`)), READY_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
+      `stderr: ${errSink.join('')}`)), READY_TIMEOUT_MS);
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
     // Both pipes are drained for the whole run so the child never blocks.
-    child.stderr.on('data', (d) => childErr.push(d));
-    child.stdout.on('data', (d) => {
-      childOut.push(d);
+    proc.stderr.on('data', (d) => errSink.push(d));
+    proc.stdout.on('data', (d) => {
+      outSink.push(d);
       if (done) return;
       buf += d;
       const nl = buf.indexOf('\n');
@@ -135,15 +149,15 @@ function startServer(binary) {
       const m = /^listening on http:\/\/(\[[0-9A-Fa-f:.]+\]|[^\s:/]+):(\d+)$/.exec(first);
       if (!m || !(Number(m[2]) > 0 && Number(m[2]) < 65536)) {
         finish(new Error(`first stdout line is not "listening on http://ADDR:PORT": ` +
-          `${JSON.stringify(first)}; stderr: ${childErr.join('')}`));
+          `${JSON.stringify(first)}; stderr: ${errSink.join('')}`));
       } else {
         finish(null, Number(m[2]));
       }
     });
-    child.on('error', (e) => finish(new Error(`cannot start ${binary}: ${e.message}`)));
-    child.on('exit', (code, signal) => finish(new Error(
+    proc.on('error', (e) => finish(new Error(`cannot start ${binary}: ${e.message}`)));
+    proc.on('exit', (code, signal) => finish(new Error(
       `server exited (code ${code}, signal ${signal}) before listening; ` +
-      `stderr: ${childErr.join('')}`)));
+      `stderr: ${errSink.join('')}`)));
   });
 }
 
@@ -279,7 +293,7 @@ async function main() {
 
   let port;
   try {
-    port = await startServer(binary);
+    port = (await startServer(binary)).port;
   } catch (e) {
     console.log(`FAIL server start: ${e.message}`);
     console.log('0 passed, 1 failed');
