@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "faults.h"
 #include "journal.h"
+#include "render.h"
 #include "resource.h"
 #include "router.h"
 #include "store.h"
@@ -278,12 +279,24 @@ admin_clock_set(struct call *c)
 
 /* ---- export ---- */
 
+/* The sections of an export, in fixture order (see fixtures.c). */
+static const struct {
+    const char *key;
+    const struct resource *r;
+} export_sections[] = {
+    {"assistants", &resource_assistant}, {"tools", &resource_tool},
+    {"knowledge", &resource_knowledge},  {"policies", &resource_policy},
+    {"sessions", &resource_session},     {"messages", &resource_message},
+    {"feedbacks", &resource_feedback},
+};
+
 struct export_ctx {
     struct buf *out;
+    const struct resource *r;
     bool first;
     bool failed;
     struct store_key last;
-    char last_id[ROUTER_MAX_PARAM + 1];
+    char last_id[ROUTER_MAX_PARAM + 16];
     long n;
 };
 
@@ -308,15 +321,16 @@ on_export(void *arg, const struct store_row *row)
     }
     buf_adds(x->out, x->first ? "\n    " : ",\n    ");
     x->first = false;
-    resource_render(&resource_assistant, rec, x->out, NULL);
+    resource_render(x->r, rec, x->out, NULL);
     json_object_put(rec);
     json_object_put(secret);
     return 0;
 }
 
-/* Appends every assistant of store account acct, in list order. */
+/* Appends every row of table t of store account acct, in list order. */
 static int
-export_account(struct call *c, int acct, struct export_ctx *x)
+export_rows(struct call *c, enum store_table t, int acct,
+            struct export_ctx *x)
 {
     const long chunk = 1000;
     const struct store_key *key = NULL;
@@ -324,12 +338,38 @@ export_account(struct call *c, int acct, struct export_ctx *x)
 
     do {
         x->n = 0;
-        got = store_list(c->app->store, STORE_ASSISTANTS, acct, STORE_AFTER,
-                         key, (int)chunk, on_export, x);
+        got = store_list(c->app->store, t, acct, STORE_AFTER, key,
+                         (int)chunk, on_export, x);
         if (got < 0 || x->failed)
             return -1;
         key = &x->last;
     } while (x->n == chunk);
+    return 0;
+}
+
+struct link_ctx {
+    struct buf *out;
+    bool first;
+    bool attachments;
+};
+
+static int
+on_link(void *arg, const char *owner, const char *target,
+        enum store_table kind)
+{
+    struct link_ctx *l = arg;
+
+    buf_adds(l->out, l->first ? "\n    {\"" : ",\n    {\"");
+    l->first = false;
+    buf_adds(l->out, l->attachments ? "assistant_id" : "policy_id");
+    buf_adds(l->out, "\":");
+    render_json_string(l->out, l->attachments ? owner : target,
+                       strlen(l->attachments ? owner : target));
+    buf_adds(l->out, kind == STORE_TOOLS ? ",\"tool_id\":"
+                                         : ",\"knowledge_id\":");
+    render_json_string(l->out, l->attachments ? target : owner,
+                       strlen(l->attachments ? target : owner));
+    buf_addc(l->out, '}');
     return 0;
 }
 
@@ -339,7 +379,9 @@ admin_export(struct call *c)
     const struct accounts *a = c->app->accts;
     struct buf *out = &c->rs->body;
     struct export_ctx x;
-    size_t i, n = 0;
+    struct link_ctx l;
+    size_t i, k, n = 0;
+    int pass;
 
     buf_adds(out, "{\n  \"accounts\": [");
     for (i = 0; i < a->n_accounts; i++) {
@@ -349,17 +391,42 @@ admin_export(struct call *c)
         buf_adds(out, a->accounts[i].sid);
         buf_adds(out, "\"}");
     }
-    buf_adds(out, "\n  ],\n  \"assistants\": [");
-    memset(&x, 0, sizeof(x));
-    x.out = out;
-    x.first = true;
-    for (i = 0; i < a->n_accounts; i++) {
-        if (c->scope >= 0 && (size_t)c->scope != i)
-            continue;
-        if (export_account(c, a->accounts[i].store_id, &x) < 0) {
-            call_error(c, API_ERR_INTERNAL, NULL, NULL);
-            return;
+    buf_adds(out, "\n  ]");
+    for (k = 0; k < sizeof(export_sections) / sizeof(export_sections[0]);
+         k++) {
+        memset(&x, 0, sizeof(x));
+        x.out = out;
+        x.r = export_sections[k].r;
+        x.first = true;
+        buf_adds(out, ",\n  \"");
+        buf_adds(out, export_sections[k].key);
+        buf_adds(out, "\": [");
+        for (i = 0; i < a->n_accounts; i++) {
+            if (c->scope >= 0 && (size_t)c->scope != i)
+                continue;
+            if (export_rows(c, x.r->table, a->accounts[i].store_id, &x) < 0) {
+                call_error(c, API_ERR_INTERNAL, NULL, NULL);
+                return;
+            }
         }
+        buf_adds(out, x.first ? "]" : "\n  ]");
     }
-    buf_adds(out, x.first ? "]\n}\n" : "\n  ]\n}\n");
+    for (pass = 1; pass >= 0; pass--) {
+        l.out = out;
+        l.first = true;
+        l.attachments = pass == 1;
+        buf_adds(out, pass ? ",\n  \"attachments\": ["
+                           : ",\n  \"policy_links\": [");
+        for (i = 0; i < a->n_accounts; i++) {
+            if (c->scope >= 0 && (size_t)c->scope != i)
+                continue;
+            if (store_each_link(c->app->store, a->accounts[i].store_id,
+                                pass == 1, on_link, &l) < 0) {
+                call_error(c, API_ERR_INTERNAL, NULL, NULL);
+                return;
+            }
+        }
+        buf_adds(out, l.first ? "]" : "\n  ]");
+    }
+    buf_adds(out, "\n}\n");
 }

@@ -864,6 +864,44 @@ store_list(struct store *s, enum store_table t, int acct, enum store_dir dir,
 }
 
 long
+store_each_link(struct store *s, int acct, bool attachments,
+                 store_link_fn fn, void *ctx)
+{
+    static const char *const sql[2] = {
+        "SELECT owner, policy, CASE WHEN substr(owner, 1, 9) = 'aia_tool_' "
+        "THEN 1 ELSE 2 END FROM policy_links WHERE acct = ?1 "
+        "ORDER BY owner, seq",
+        "SELECT assistant, target, kind FROM attachments WHERE acct = ?1 "
+        "ORDER BY assistant, seq"};
+    struct store_conn *c = reader(s);
+    sqlite3_stmt *st = NULL;
+    long n = 0;
+    int rc;
+
+    if (c == NULL)
+        return -1;
+    fair_read_lock(&s->lock);
+    if (sqlite3_prepare_v2(c->db, sql[attachments], -1, &st, NULL) !=
+        SQLITE_OK) {
+        fair_read_unlock(&s->lock);
+        log_db(c->db, "prepare");
+        return -1;
+    }
+    sqlite3_bind_int(st, 1, acct);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int kind = sqlite3_column_int(st, 2);
+        n++;
+        if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1),
+               kind == 1 ? STORE_TOOLS : STORE_KNOWLEDGE) != 0)
+            break;
+    }
+    sqlite3_finalize(st);
+    fair_read_unlock(&s->lock);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
+}
+
+long
 store_list_linked(struct store *s, enum store_table t, int acct,
                   const char *owner, store_row_fn fn, void *ctx)
 {

@@ -146,6 +146,19 @@ long store_list_where(struct store *s, enum store_table t, int acct,
 long store_list_linked(struct store *s, enum store_table t, int acct,
                        const char *owner, store_row_fn fn, void *ctx);
 
+/* One link: an attachment (owner an assistant, target a tool or knowledge
+ * id, kind its table) or a policy link (owner a tool or knowledge id,
+ * target the policy). Valid during the callback. */
+typedef int (*store_link_fn)(void *ctx, const char *owner, const char *target,
+                             enum store_table kind);
+/*
+ * Calls fn for every attachment (attachments true: in attach order per
+ * assistant) or policy link of account acct. Returns the number visited or
+ * -1.
+ */
+long store_each_link(struct store *s, int acct, bool attachments,
+                     store_link_fn fn, void *ctx);
+
 /*
  * Calls fn with the row of account acct whose id is id. Returns 0 (found),
  * 1 (no such row in this account) or -1 (store failure, logged).

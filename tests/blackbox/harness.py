@@ -1189,3 +1189,250 @@ def response_problems(spec, method, target, status, body):
     return oid, ['%s: %s' % (oid, p)
                  for p in schema_problems(value, content.get('schema', {}),
                                           spec)]
+
+
+# ---------------------------------------------------------------------------
+# SendMessage, Sessions, Messages, Feedbacks and webhooks (issue 9, part 2)
+
+SEND_KEYS = ['status', 'flagged', 'aborted', 'session_id', 'account_sid',
+             'body', 'error']
+SESSION_KEYS = ['id', 'account_sid', 'assistant_id', 'verified', 'identity',
+                'date_created', 'date_updated']
+MESSAGE_KEYS = ['id', 'account_sid', 'assistant_id', 'session_id',
+                'identity', 'role', 'content', 'meta', 'date_created',
+                'date_updated']
+FEEDBACK_KEYS = ['assistant_id', 'id', 'account_sid', 'user_sid',
+                 'message_id', 'score', 'session_id', 'text', 'date_created',
+                 'date_updated']
+MESSAGE_ID_RE = uuid7_id_re('aia_msg_')
+FEEDBACK_ID_RE = uuid7_id_re('aia_fdbk_')
+UUID4_RE = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
+                      r'[0-9a-f]{12}$')
+# Allow of POST /v1/Assistants/{id}/Messages; the Feedbacks list path has
+# ALLOW_LIST, the Sessions paths ALLOW_READ.
+ALLOW_SEND = 'POST, OPTIONS'
+WEBHOOK_USER_AGENT = 'TwilioProxy/1.1'
+WEBHOOK_FAILED = 'assistants-mock: webhook delivery to %s failed after 3 attempts: '
+
+
+def messages_path(aid):
+    """/v1/Assistants/<aid>/Messages (SendMessage)."""
+    return assistant_path(aid) + '/Messages'
+
+
+def feedbacks_path(aid):
+    return assistant_path(aid) + '/Feedbacks'
+
+
+def session_path(session_id):
+    """/v1/Sessions/<id>, every reserved byte percent-encoded (':' too)."""
+    return '/v1/Sessions/' + urllib.parse.quote(session_id, safe='')
+
+
+def session_messages_path(session_id):
+    return session_path(session_id) + '/Messages'
+
+
+def allow_for_message_path(target):
+    """allow_for_any_path, plus the paths of issue 9 part 2: SendMessage
+    (ALLOW_SEND), Feedbacks (ALLOW_LIST), Sessions, Sessions/{id} and
+    Sessions/{id}/Messages (ALLOW_READ); None for an unknown path."""
+    known = allow_for_any_path(target)
+    if known is not None:
+        return known
+    if isinstance(target, bytes):
+        target = target.decode('latin-1')
+    segs = target.split('?', 1)[0].split('/')
+    if any(_BAD_PERCENT.search(seg) for seg in segs):
+        return None
+    segs = [urllib.parse.unquote_to_bytes(seg) for seg in segs]
+    if segs[:2] != [b'', b'v1'] or not all(segs[2:]):
+        return None
+    rest = segs[2:]
+    if len(rest) == 3 and rest[0] == b'Assistants':
+        if rest[2] == b'Messages':
+            return ALLOW_SEND
+        if rest[2] == b'Feedbacks':
+            return ALLOW_LIST
+    if rest == [b'Sessions'] or (rest[0] == b'Sessions' and len(rest) == 2) \
+            or (len(rest) == 3 and rest[0] == b'Sessions' and
+                rest[2] == b'Messages'):
+        return ALLOW_READ
+    return None
+
+
+def send_message(srv, aid, obj, auth, headers=None):
+    """POST /v1/Assistants/<aid>/Messages with JSON obj."""
+    return srv.post_json(messages_path(aid), obj, auth, headers)
+
+
+def create_feedback(srv, aid, obj, auth, headers=None):
+    return srv.post_json(feedbacks_path(aid), obj, auth, headers)
+
+
+def set_clock(srv, now=None, advance=None, auth=None, bearer=None):
+    """POST /__admin/clock ({"now": now} or {"advance_seconds": advance}):
+    the clock object."""
+    obj = {'now': now} if now is not None else {'advance_seconds': advance}
+    return _admin_ok(admin(srv, 'POST', '/__admin/clock', obj, auth=auth,
+                           bearer=bearer), 200, 'clock').json()
+
+
+def keys_only_account(account_sid, api_keys):
+    """A fixture account with API keys and no auth token."""
+    return {'sid': account_sid,
+            'api_keys': [{'sid': k, 'secret': s} for k, s in api_keys]}
+
+
+def twilio_signature(auth_token, url, params):
+    """X-Twilio-Signature as twilio's validateRequest computes it: base64 of
+    HMAC-SHA1(auth_token, url + each name followed by its value, sorted by
+    name).  params: a dict or a list of (name, value) pairs."""
+    import hashlib
+    import hmac
+    pairs = sorted(params.items() if isinstance(params, dict) else params,
+                   key=lambda kv: kv[0])
+    data = url + ''.join(k + v for k, v in pairs)
+    mac = hmac.new(auth_token.encode('utf-8'), data.encode('utf-8'),
+                   hashlib.sha1)
+    return base64.b64encode(mac.digest()).decode('ascii')
+
+
+def closed_port():
+    """A local TCP port nothing listens on (bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1 (free port) in a thread that records every
+    request: dicts with time (monotonic, on arrival), done (after the answer
+    was sent, or None), method, path (request-target), headers (list of
+    pairs), body (bytes) and form (list of (name, value) pairs, UTF-8).
+    Attempt i is answered with statuses[i] (the last one repeats) after
+    delay seconds.  Use as a context manager or close()."""
+
+    def __init__(self, statuses=(204,), delay=0.0):
+        import http.server
+        self.statuses = list(statuses)
+        self.delay = delay
+        self.requests = []
+        self._cond = threading.Condition()
+        recv = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def log_message(self, *args):
+                pass
+
+            def _any(self):
+                n = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(n) if n else b''
+                try:
+                    form = urllib.parse.parse_qsl(
+                        body.decode('utf-8'), keep_blank_values=True,
+                        strict_parsing=bool(body), errors='strict')
+                except (UnicodeDecodeError, ValueError):
+                    form = None
+                entry = {'time': time.monotonic(), 'done': None,
+                         'method': self.command, 'path': self.path,
+                         'headers': list(self.headers.items()),
+                         'body': body, 'form': form}
+                with recv._cond:
+                    index = len(recv.requests)
+                    recv.requests.append(entry)
+                    recv._cond.notify_all()
+                status = recv.statuses[min(index, len(recv.statuses) - 1)]
+                if recv.delay:
+                    time.sleep(recv.delay)
+                try:
+                    self.send_response(status)
+                    self.send_header('Content-Length', '0')
+                    self.send_header('Connection', 'close')
+                    self.end_headers()
+                    self.wfile.flush()
+                except OSError:
+                    pass  # the client gave up
+                self.close_connection = True
+                with recv._cond:
+                    entry['done'] = time.monotonic()
+                    recv._cond.notify_all()
+
+            do_POST = do_GET = do_PUT = _any
+
+        self.httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                     Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self._thread = threading.Thread(target=self.httpd.serve_forever,
+                                        kwargs={'poll_interval': 0.05},
+                                        daemon=True)
+        self._thread.start()
+
+    def url(self, path='/hook'):
+        return 'http://127.0.0.1:%d%s' % (self.port, path)
+
+    def wait(self, n, timeout):
+        """Waits until n requests arrived (or timeout); returns a copy of
+        the list of requests so far."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.requests) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return list(self.requests)
+
+    def wait_done(self, n, timeout):
+        """Like wait, until the first n requests were answered."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.requests) < n or \
+                    any(r['done'] is None for r in self.requests[:n]):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return list(self.requests)
+
+    def count(self):
+        with self._cond:
+            return len(self.requests)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def header_of(pairs, name):
+    """First value of header name (case-insensitive) in a list of pairs."""
+    for k, v in pairs:
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
+def wait_for_stderr(srv, pattern, timeout=5.0):
+    """First stderr line of srv fully matching regex pattern, waiting up to
+    timeout s; None if none (or the server exited first)."""
+    rx = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    with srv._cond:
+        while True:
+            for l in srv._err:
+                if l is not None and rx.fullmatch(l):
+                    return l
+            left = deadline - time.monotonic()
+            if left <= 0 or None in srv._err:
+                return None
+            srv._cond.wait(left)
