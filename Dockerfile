@@ -16,7 +16,7 @@ FROM debian:bookworm-slim AS build
 ENV DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-        libmicrohttpd-dev libjson-c-dev libsqlite3-dev libcurl4-gnutls-dev libcmocka-dev \
+        libmicrohttpd-dev libjson-c-dev libsqlite3-dev libcmocka-dev \
         meson ninja-build pkg-config gcc libc6-dev python3 \
  && rm -rf /var/lib/apt/lists/*
 

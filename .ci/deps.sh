@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
-      libmicrohttpd-dev libjson-c-dev libsqlite3-dev libcurl4-gnutls-dev)
+      libmicrohttpd-dev libjson-c-dev libsqlite3-dev)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev wrk nginx-light procps util-linux)
   # Node for tests/sdk: any node >= 14 will do (Debian 12's nodejs is 18), so

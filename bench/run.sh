@@ -460,6 +460,26 @@ if has_case 4; then
         true
 fi
 if has_case 5; then check 401 "$URL1" 401 "$BADAUTH" || true; fi
+# Cases 9 and 10 name the first assistant of case 1's page.
+ID9=
+if has_case 9 || has_case 10; then
+    ID9=$(python3 -c '
+import json, sys
+print(json.load(open(sys.argv[1]))["assistants"][0]["id"])' \
+        "$WORK/check-first-page.body") ||
+        die "cannot read an assistant id from case 1's page"
+fi
+URL9=http://127.0.0.1:$P1K/v1/Assistants/$ID9
+if has_case 9 && check fetch "$URL9" 200; then
+    log "case 9: fetch of $ID9 answers $(stat -c %s "$WORK/check-fetch.body")" \
+        "bytes (case 1: $(stat -c %s "$WORK/check-first-page.body")), with" \
+        "$(python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))
+print("knowledge %s, tools %s" % (json.dumps(a.get("knowledge")),
+                                  json.dumps(a.get("tools"))))' \
+        "$WORK/check-fetch.body")"
+fi
 [ "$CHECK_FAILED" = 0 ] || die "a case failed its first request"
 
 if has_case 1; then run_case 1 2xx "$URL1"; fi
@@ -468,6 +488,7 @@ if has_case 3; then run_case 3 2xx "$URL3"; fi
 if has_case 4; then run_case 4 2xx "$URL4" "$WORK/tokens.txt"; fi
 if has_case 5; then run_case 5 401 "$URL1"; fi
 if has_case 6; then run_case 6 2xx "$URL6"; fi
+if has_case 9; then run_case 9 2xx "$URL9"; fi
 
 rss_load "$P1K"
 record_set 1,000 "$DIR/assistants-1000.json" "$READY1K" "$PID1K"
@@ -541,6 +562,23 @@ if has_case 8; then
     stop_pid "$PID8"
 fi
 
+# Case 10: SendMessage to case 9's assistant, 64 sessions cycled.
+if has_case 10; then
+    log "case 10: fresh server, 1,000 set, SendMessage to $ID9"
+    start_server s10 --fixtures "$DIR/assistants-1000.json"
+    URL10=http://127.0.0.1:$SPORT/v1/Assistants/$ID9/Messages
+    st=$(http_post "$URL10" "$WORK/check-send.body" \
+        '{"identity":"bench","body":"hello 0","session_id":"bench-0"}' \
+        "$AUTH") || st=error
+    if [ "$st" = 200 ]; then
+        run_case 10 200 "$URL10"
+    else
+        log "case 10: POST $URL10 -> $st, expected 200"
+        FAILED=1
+    fi
+    stop_pid "$SPID"
+fi
+
 # --- report ----------------------------------------------------------------
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 DEEP_PAGE=${DEEP#*&Page=}
@@ -552,7 +590,9 @@ NAMES=([1]="1. first page, PageSize=50, 1,000 set"
     [5]="5. 401, wrong password"
     [6]="6. nginx, same bytes as case 1, static file"
     [7]="7. creates: POST, small JSON body, 201s only, 1,000 set"
-    [8]="8. as case 1 while a writer creates $WRITE_RATE/s, 1,000 set")
+    [8]="8. as case 1 while a writer creates $WRITE_RATE/s, 1,000 set"
+    [9]="9. fetch by id, GET /v1/Assistants/{id}, 1,000 set"
+    [10]="10. SendMessage: POST, 64 sessions, 200s only, 1,000 set")
 
 mode="full: ${RUNS} x ${DURATION} s runs after a ${WARMUP} s warm-up, medians"
 [ "$SMOKE" = 1 ] && mode="smoke: 1 x 1 s run, no warm-up (figures meaningless)"
@@ -573,13 +613,14 @@ for c in $CASES; do
         continue
     fi
     g=${R_RPS[6]:-0}
-    [ "$c" = 7 ] && g=0   # creates are not comparable with a static GET
+    # creates and messages are not comparable with a static GET
+    { [ "$c" = 7 ] || [ "$c" = 10 ]; } && g=0
     awk -v n="${NAMES[$c]}" -v r="${R_RPS[$c]}" -v a="${R_P50[$c]}" \
         -v b="${R_P99[$c]}" -v g="$g" 'BEGIN {
         printf "| %s | %.0f | %.3f | %.3f | %s |\n", n, r, a / 1000,
             b / 1000, (g > 0 ? sprintf("%.2f", r / g) : "n/a") }'
 done
-if has_case 7 || has_case 8; then echo; fi
+if has_case 7 || has_case 8 || has_case 9 || has_case 10; then echo; fi
 if has_case 7; then
     awk -v r="${R_RPS[7]:-}" 'BEGIN {
         printf "Creates (case 7): %s, target at least 10,000: %s.\n",
@@ -597,6 +638,18 @@ if has_case 8; then
             " %s creates a second (paced at %d), %s not 201, %s connection" \
             " errors.\n", (w == "" ? "?" : sprintf("%.0f", w)), target,
             (k == "" ? "?" : k), (e == "" ? "?" : e) }'
+fi
+if has_case 9; then
+    awk -v r9="${R_RPS[9]:-}" -v r1="${R_RPS[1]:-}" 'BEGIN {
+        ratio = (r9 != "" && r1 != "" && r1 > 0) ? r9 / r1 : -1
+        printf "Fetch by id (case 9 / case 1): %s, target at least 1.0: %s.\n",
+            (ratio < 0 ? "n/a" : sprintf("%.2f", ratio)),
+            (ratio < 0 ? "n/a" : (ratio >= 1.0 ? "met" : "NOT met")) }'
+fi
+if has_case 10; then
+    awk -v r="${R_RPS[10]:-}" 'BEGIN {
+        printf "SendMessage (case 10): %s.\n", (r == "" ? "failed" :
+            sprintf("%.0f a second (200s only, 64 sessions reused)", r)) }'
 fi
 echo
 echo "| fixture set | file MB | start-up ms | peak RSS MB | RSS / file |"

@@ -322,6 +322,7 @@ completed(json_object *rec)
 struct poll_ctx {
     struct call *c;
     struct crud_write w;
+    bool count;   /* a poll (fetch, /Status), not just a look (/Chunks) */
     bool changed; /* the row was rewritten */
 };
 
@@ -342,7 +343,9 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
     before = st ? json_object_get_string(st) : "QUEUED";
     if (strcmp(before, "COMPLETED") == 0 || strcmp(before, "FAILED") == 0)
         return 2; /* done: polls no longer count */
-    now_status = due_status(rule, p->w.rec, p->w.secret, true, &polls);
+    now_status = due_status(rule, p->w.rec, p->w.secret, p->count, &polls);
+    if (!rule->by_time && !p->count)
+        return 2; /* a look changes nothing under a polls rule */
     if (rule->by_time && strcmp(before, now_status) == 0)
         return 2; /* nothing to write */
     if (set_state(&p->w, polls, state_int(p->w.secret, "since_ms"),
@@ -364,14 +367,18 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
     return 0;
 }
 
-/* Polls knowledge c->param[0]; 0, 1 (no such knowledge) or -1. */
+/*
+ * Polls knowledge c->param[0] (count: as a status poll; else it only moves
+ * on what time has made due). 0, 1 (no such knowledge) or -1.
+ */
 static int
-poll(struct call *c)
+poll(struct call *c, bool count)
 {
     struct poll_ctx p;
     int rc;
 
     p.c = c;
+    p.count = count;
     p.changed = false;
     crud_write_init(&p.w);
     rc = store_update(c->app->store, STORE_KNOWLEDGE, c->acct, c->param[0],
@@ -383,7 +390,7 @@ poll(struct call *c)
 void
 knowledge_fetch(struct call *c)
 {
-    int rc = poll(c);
+    int rc = poll(c, true);
 
     if (rc == 0)
         rc = crud_fetch(c, STORE_KNOWLEDGE, c->param[0], &c->rs->body);
@@ -429,7 +436,7 @@ on_status(void *arg, const struct store_row *row)
 void
 knowledge_status(struct call *c)
 {
-    int rc = poll(c);
+    int rc = poll(c, true);
 
     /* The private state is only readable on the writer's side. */
     if (rc == 0 && store_txn_begin(c->app->store) == 0) {
@@ -604,7 +611,7 @@ knowledge_chunks(struct call *c)
     struct paging_query q;
     struct list_spec l;
     enum api_err e;
-    int rc = poll(c);
+    int rc = poll(c, false);
 
     if (rc == 1) {
         call_not_found(c);

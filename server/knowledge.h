@@ -21,7 +21,7 @@ void knowledge_fetch(struct call *c);  /* GET /v1/Knowledge/{id} (a poll) */
 void knowledge_update(struct call *c); /* PUT /v1/Knowledge/{id} */
 void knowledge_delete(struct call *c); /* DELETE /v1/Knowledge/{id}: 204 */
 void knowledge_status(struct call *c); /* GET /v1/Knowledge/{id}/Status */
-/* GET /v1/Knowledge/{id}/Chunks: none until COMPLETED (also a poll). */
+/* GET /v1/Knowledge/{id}/Chunks: none until COMPLETED (not a poll). */
 void knowledge_chunks(struct call *c);
 
 /* The processing rule: after polls polls, or after ms milliseconds. */

@@ -5,7 +5,12 @@
  */
 #include "webhooks.h"
 
-#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -230,67 +235,198 @@ job_free(struct job *j)
     free(j);
 }
 
-static size_t
-discard(char *p, size_t size, size_t n, void *ctx)
+/* Percent-encodes s for a form body (RFC 3986 unreserved stay as they are). */
+static void
+form_escape(struct buf *b, const char *s)
 {
-    (void)p;
-    (void)ctx;
-    return size * n;
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+            c == '~') {
+            buf_addc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_add(b, e, 3);
+        }
+    }
 }
 
-/* One POST of j; true on a 2xx. */
-static bool
-post_once(CURL *curl, const struct job *j, char *err, size_t cap)
-{
-    struct curl_slist *h = NULL;
-    struct buf form = BUF_INIT;
-    char sig[29], hdr[64];
-    long status = 0;
-    CURLcode rc;
-    size_t i;
+/* An http:// URL's parts (host NUL-terminated, port as text). */
+struct target {
+    char host[256];
+    char port[8];
+    const char *path; /* from the first '/' (or "/") */
+};
 
+static int
+parse_target(const char *url, struct target *t)
+{
+    const char *h = url + 7, *end = h + strcspn(h, "/?#"), *colon;
+    size_t n;
+
+    if (strncasecmp(url, "http://", 7) != 0)
+        return -1;
+    t->path = *end == '/' ? end : "/";
+    if (*h == '[') {
+        const char *close = memchr(h, ']', (size_t)(end - h));
+        if (close == NULL)
+            return -1;
+        n = (size_t)(close - h - 1);
+        colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+        h++;
+    } else {
+        colon = memchr(h, ':', (size_t)(end - h));
+        n = (size_t)((colon ? colon : end) - h);
+    }
+    if (n == 0 || n >= sizeof(t->host))
+        return -1;
+    memcpy(t->host, h, n);
+    t->host[n] = '\0';
+    if (colon) {
+        size_t pn = (size_t)(end - colon - 1);
+        if (pn == 0 || pn >= sizeof(t->port))
+            return -1;
+        memcpy(t->port, colon + 1, pn);
+        t->port[pn] = '\0';
+    } else {
+        snprintf(t->port, sizeof(t->port), "80");
+    }
+    return 0;
+}
+
+/* Waits for fd to be ready for events until deadline (ms). 0 or -1. */
+static int
+wait_fd(int fd, short events, uint64_t deadline)
+{
+    struct pollfd p = {fd, events, 0};
+    uint64_t now = util_now_ns() / 1000000;
+    int rc;
+
+    if (now >= deadline)
+        return -1;
+    rc = poll(&p, 1, (int)(deadline - now));
+    return rc == 1 && !(p.revents & POLLNVAL) ? 0 : -1;
+}
+
+/* One POST of j; true on a 2xx. Plain HTTP/1.1, bounded in time. */
+static bool
+post_once(const struct job *j, char *err, size_t cap)
+{
+    uint64_t deadline = util_now_ns() / 1000000 + ATTEMPT_TIMEOUT_MS;
+    struct addrinfo hints, *ai = NULL, *a;
+    struct buf form = BUF_INIT, req = BUF_INIT;
+    struct target t;
+    char sig[29], resp[64];
+    size_t i, sent = 0, got = 0;
+    int fd = -1, rc, status = 0;
+    bool ok = false;
+
+    if (parse_target(j->url, &t) < 0) {
+        snprintf(err, cap, "only http:// webhooks are delivered");
+        return false;
+    }
     for (i = 0; i < j->n; i++) {
-        char *k = curl_easy_escape(curl, j->names[i], 0);
-        char *v = curl_easy_escape(curl, j->values[i], 0);
         if (i)
             buf_addc(&form, '&');
-        buf_adds(&form, k ? k : "");
+        form_escape(&form, j->names[i]);
         buf_addc(&form, '=');
-        buf_adds(&form, v ? v : "");
-        curl_free(k);
-        curl_free(v);
+        form_escape(&form, j->values[i]);
     }
-    h = curl_slist_append(h, "Content-Type: application/x-www-form-urlencoded");
-    h = curl_slist_append(h, "User-Agent: TwilioProxy/1.1");
+    buf_addf(&req,
+             "POST %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n"
+             "Content-Type: application/x-www-form-urlencoded\r\n"
+             "User-Agent: TwilioProxy/1.1\r\nConnection: close\r\n"
+             "Content-Length: %zu\r\n",
+             t.path, strchr(t.host, ':') ? "[" : "", t.host,
+             strchr(t.host, ':') ? "]" : "",
+             strcmp(t.port, "80") ? ":" : "",
+             strcmp(t.port, "80") ? t.port : "", form.len);
     if (j->key) {
         webhooks_sign(j->key, j->key_len, j->url,
                       (const char *const *)j->names,
                       (const char *const *)j->values, j->n, sig);
-        snprintf(hdr, sizeof(hdr), "X-Twilio-Signature: %s", sig);
-        h = curl_slist_append(h, hdr);
+        buf_addf(&req, "X-Twilio-Signature: %s\r\n", sig);
     }
-    curl_easy_reset(curl);
-    curl_easy_setopt(curl, CURLOPT_URL, j->url);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.data ? form.data : "");
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ATTEMPT_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-    rc = curl_easy_perform(curl);
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    if (rc != CURLE_OK)
-        snprintf(err, cap, "%s", curl_easy_strerror(rc));
-    else if (status < 200 || status > 299)
-        snprintf(err, cap, "HTTP %ld", status);
-    curl_slist_free_all(h);
+    buf_adds(&req, "\r\n");
+    buf_add(&req, form.data ? form.data : "", form.len);
+    if (buf_failed(&req)) {
+        snprintf(err, cap, "out of memory");
+        goto out;
+    }
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    if ((rc = getaddrinfo(t.host, t.port, &hints, &ai)) != 0) {
+        snprintf(err, cap, "%s", gai_strerror(rc));
+        goto out;
+    }
+    for (a = ai; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    a->ai_protocol);
+        if (fd < 0)
+            continue;
+        if ((connect(fd, a->ai_addr, a->ai_addrlen) < 0 &&
+             errno != EINPROGRESS) ||
+            wait_fd(fd, POLLOUT, deadline) < 0) {
+            close(fd);
+            fd = -1;
+        } else {
+            int e = 0;
+            socklen_t el = sizeof(e);
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
+            if (e) {
+                errno = e;
+                close(fd);
+                fd = -1;
+            }
+        }
+    }
+    if (fd < 0) {
+        snprintf(err, cap, "cannot connect: %s", strerror(errno));
+        goto out;
+    }
+    while (sent < req.len) {
+        ssize_t w = send(fd, req.data + sent, req.len - sent, MSG_NOSIGNAL);
+        if (w > 0)
+            sent += (size_t)w;
+        else if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
+                 wait_fd(fd, POLLOUT, deadline) < 0) {
+            snprintf(err, cap, "cannot send: %s",
+                     w < 0 ? strerror(errno) : "timed out");
+            goto out;
+        }
+    }
+    while (got < sizeof(resp) - 1 && memchr(resp, '\n', got) == NULL) {
+        ssize_t r = recv(fd, resp + got, sizeof(resp) - 1 - got, 0);
+        if (r > 0)
+            got += (size_t)r;
+        else if (r == 0 ||
+                 (errno != EAGAIN && errno != EINTR) ||
+                 wait_fd(fd, POLLIN, deadline) < 0)
+            break;
+    }
+    resp[got] = '\0';
+    if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1) {
+        snprintf(err, cap, "no HTTP answer");
+        goto out;
+    }
+    ok = status >= 200 && status <= 299;
+    if (!ok)
+        snprintf(err, cap, "HTTP %d", status);
+out:
+    if (fd >= 0)
+        close(fd);
+    if (ai)
+        freeaddrinfo(ai);
     buf_release(&form);
-    return rc == CURLE_OK && status >= 200 && status <= 299;
+    buf_release(&req);
+    return ok;
 }
 
 static void
-deliver(CURL *curl, const struct job *j)
+deliver(const struct job *j)
 {
     static const long backoff_ms[ATTEMPTS] = {0, 200, 1000};
     char err[256] = "";
@@ -303,7 +439,7 @@ deliver(CURL *curl, const struct job *j)
             ts.tv_nsec %= 1000000000L;
             nanosleep(&ts, NULL);
         }
-        if (post_once(curl, j, err, sizeof(err)))
+        if (post_once(j, err, sizeof(err)))
             return;
     }
     log_error("webhook delivery to %.200s failed after %d attempts: %s",
@@ -313,8 +449,6 @@ deliver(CURL *curl, const struct job *j)
 static void *
 worker(void *arg)
 {
-    CURL *curl = curl_easy_init();
-
     (void)arg;
     for (;;) {
         struct job *j;
@@ -332,25 +466,28 @@ worker(void *arg)
         pthread_mutex_unlock(&q_lock);
         if (j == NULL)
             break;
-        if (curl)
-            deliver(curl, j);
+        deliver(j);
         job_free(j);
     }
-    if (curl)
-        curl_easy_cleanup(curl);
     return NULL;
 }
 
 int
 webhooks_start(const struct accounts *accts, bool off)
 {
+    /* The worker starts with the first delivery. */
     q.accts = accts;
     q.off = off;
-    if (off || q.running)
-        return 0;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return -1;
     q.stopping = false;
+    return 0;
+}
+
+/* Starts the worker if it is not running; with q_lock held. 0 or -1. */
+static int
+start_worker(void)
+{
+    if (q.running)
+        return 0;
     if (pthread_create(&q.thread, NULL, worker, NULL) != 0)
         return -1;
     q.running = true;
@@ -362,9 +499,12 @@ webhooks_stop(void)
 {
     struct job *j, *next;
 
-    if (!q.running)
-        return;
     pthread_mutex_lock(&q_lock);
+    if (!q.running) {
+        q.stopping = true;
+        pthread_mutex_unlock(&q_lock);
+        return;
+    }
     q.stopping = true;
     /* What is still queued is dropped: stopping must not wait on clients. */
     for (j = q.head; j; j = next) {
@@ -377,7 +517,6 @@ webhooks_stop(void)
     pthread_mutex_unlock(&q_lock);
     pthread_join(q.thread, NULL);
     q.running = false;
-    curl_global_cleanup();
 }
 
 bool
@@ -429,7 +568,7 @@ webhooks_deliver(struct call *c, const char *url, const char *session,
     size_t i;
     bool ok = true;
 
-    if (q.off || !q.running)
+    if (q.off)
         return;
     j = calloc(1, sizeof(*j));
     if (j == NULL)
@@ -451,6 +590,12 @@ webhooks_deliver(struct call *c, const char *url, const char *session,
         }
     }
     pthread_mutex_lock(&q_lock);
+    if (ok && !q.stopping && start_worker() < 0) {
+        log_error("cannot start webhook delivery: a delivery to %.200s was "
+                  "dropped",
+                  url);
+        ok = false;
+    }
     if (!ok || q.n >= WEBHOOKS_QUEUE || q.stopping) {
         pthread_mutex_unlock(&q_lock);
         if (ok)

@@ -972,8 +972,8 @@ def attach_path(aid, kind, oid):
 
 def allow_for_any_path(target):
     """allow_for_path, plus the paths of issue 9 (Tools, Knowledge, their
-    Status, Policies, the per-assistant lists and attachments); None for an
-    unknown path (e.g. /v1/Knowledge/{id}/Chunks, not served yet)."""
+    Status and Chunks, Policies, the per-assistant lists and attachments);
+    None for an unknown path."""
     known = allow_for_path(target)
     if known is not None:
         return known
@@ -991,7 +991,8 @@ def allow_for_any_path(target):
         return ALLOW_LIST
     if len(rest) == 2 and rest[0] in (b'Tools', b'Knowledge'):
         return ALLOW_INSTANCE
-    if len(rest) == 3 and rest[0] == b'Knowledge' and rest[2] == b'Status':
+    if len(rest) == 3 and rest[0] == b'Knowledge' and \
+            rest[2] in (b'Status', b'Chunks'):
         return ALLOW_READ
     if rest == [b'Policies']:
         return ALLOW_READ

@@ -7,6 +7,11 @@
 // "listening on http://ADDR:PORT", points the SDK at it with
 // `client.assistants.baseUrl`, and uses the SDK the way a user's integration
 // test written against Twilio would: plain asserts on SDK results only.
+// Part 1 covers assistants (CRUD, paging, accounts, retries); part 2 the rest
+// of the API: tools, policies, knowledge (processing with the default rule of
+// 2 polls, chunks), attachments (the spec's 204 makes the SDK's attach create()
+// throw SyntaxError; a second server with --attach-returns-json resolves),
+// SendMessage, sessions, messages and feedbacks, filtered paging, errors.
 //
 //   node tests/sdk/test_sdk_node.js --binary build/assistants-mock
 //
@@ -585,13 +590,6 @@ async function partTwo(ctx) {
     assert.deepEqual(await K.list({ assistantId: NO_ASST }), []);
   });
 
-  await check('chunks.list() before COMPLETED: [] (and not a poll)', async () => {
-    const id = needs(textK, 'Text create').id;
-    assert.deepEqual(await K(id).chunks.list(), []);
-    const all = await K.list();
-    assert.equal(all.find((k) => k.id === id).status, 'QUEUED');
-  });
-
   await check('default rule 2 polls: /Status PROCESSING (poll 1), fetch() COMPLETED (poll 2), stays', async () => {
     const id = needs(textK, 'Text create').id;
     const s1 = await K(id).knowledgeStatus().fetch();
@@ -609,6 +607,19 @@ async function partTwo(ctx) {
     assert.equal(s3.lastStatus, null, 'last_status stays null after the first run');
     assert.equal(s3.dateUpdated.getTime(), k.dateUpdated.getTime(), '/Status and knowledge disagree');
     assert.equal((await K.list()).find((x) => x.id === id).status, 'COMPLETED');
+  });
+
+  // Spec: "A poll is a GET of /v1/Knowledge/{id} or /v1/Knowledge/{id}/Status";
+  // listing chunks is neither. Own knowledge, so no other check depends on it.
+  await check('chunks.list() before COMPLETED: [] and not a poll (still QUEUED after it)', async () => {
+    const k = await K.create({ name: 'Pending', type: 'Text', knowledge_source_details: { content: 'p' } });
+    try {
+      assert.deepEqual(await K(k.id).chunks.list(), []);
+      const all = await K.list();
+      assert.equal(all.find((x) => x.id === k.id).status, 'QUEUED', 'chunks.list() counted as a poll');
+    } finally {
+      await K(k.id).remove();
+    }
   });
 
   await check('chunks.list() of a COMPLETED Text: the content in order, metadata {source, chunk_index}', async () => {
@@ -719,7 +730,6 @@ async function partTwo(ctx) {
     assert.equal(k.status, 'QUEUED');
     assert.equal(k.name, 'FAQ v2');
     assert.deepEqual(k.knowledgeSourceDetails, { content: 'Short new content.' });
-    assert.deepEqual(await K(id).chunks.list(), [], 'old chunks kept while reprocessing');
     const s1 = await K(id).knowledgeStatus().fetch();
     assert.equal(s1.status, 'PROCESSING');
     assert.equal(s1.lastStatus, 'COMPLETED');
@@ -729,6 +739,19 @@ async function partTwo(ctx) {
     const chunks = await K(id).chunks.list();
     assert.deepEqual(chunks.map((c) => [c.content, c.metadata]),
       [['Short new content.', { source: 'FAQ v2', chunk_index: 0 }]]);
+  });
+
+  await check('chunks dropped while reprocessing, remade when COMPLETED again', async () => {
+    const id = needs(textK, 'Text create').id;
+    const k = await K(id).update({ knowledge_source_details: { content: 'Newest content.' } });
+    assert.equal(k.status, 'QUEUED');
+    assert.deepEqual(await K(id).chunks.list(), [], 'old chunks kept while reprocessing');
+    const r = await pollStatus(K, id);
+    assert.equal(r.last.status, 'COMPLETED');
+    assert.equal(r.last.lastStatus, 'COMPLETED');
+    const chunks = await K(id).chunks.list();
+    assert.deepEqual(chunks.map((c) => [c.content, c.metadata]),
+      [['Newest content.', { source: 'FAQ v2', chunk_index: 0 }]]);
   });
 
   await check('FAILED File updated with a file_name: QUEUED, then COMPLETED with lastStatus FAILED', async () => {
@@ -1003,7 +1026,7 @@ async function partTwo(ctx) {
   let pagingAsst = null;
   let pagingTools = [];
 
-  await check('tools.list({assistantId, pageSize: 2}): the 5 attached of 9 tools, across 3 pages', async () => {
+  await check('tools.list({assistantId, pageSize: 2}): the 5 attached of 10 tools, across 3 pages', async () => {
     pagingAsst = await A.create({ name: 'paging' });
     const ids = [];
     for (let i = 0; i < 5; i++) {
@@ -1134,10 +1157,23 @@ async function partTwo(ctx) {
       notFound(`/v1/Assistants/${x}`));
   });
 
-  await check('sessions.list(): both sessions, in creation order, alice\'s', async () => {
+  await check('sessions.list(): both sessions, ordered by date_created then id, alice\'s', async () => {
     const items = await S.list();
     const ours = items.filter((s) => s.id === SID || s.id === needs(anonSession, 'anon message'));
-    assert.deepEqual(ours.map((s) => s.id), [SID, anonSession]);
+    assert.equal(ours.length, 2, `listed: ${items.map((s) => s.id).join(', ')}`);
+    // Order date_created, then id (whole seconds: usually a tie broken by id).
+    const key = (s) => [s.dateCreated.getTime(), s.id];
+    const expected = ours.slice().sort((a, b) => {
+      const [ta, ia] = key(a);
+      const [tb, ib] = key(b);
+      return ta !== tb ? ta - tb : (ia < ib ? -1 : ia > ib ? 1 : 0);
+    });
+    assert.deepEqual(ours.map((s) => s.id), expected.map((s) => s.id));
+    for (let i = 1; i < items.length; i++) {
+      const [ta, ia] = key(items[i - 1]);
+      const [tb, ib] = key(items[i]);
+      assert.ok(ta < tb || (ta === tb && ia < ib), `sessions not ordered at ${i}`);
+    }
     for (const s of items) {
       assert.equal(s.accountSid, ALICE);
       assertDate(s.dateCreated, `${s.id} dateCreated`);
