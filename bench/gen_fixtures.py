@@ -7,7 +7,12 @@
     gen_fixtures.py --default
         The bundled fixtures (fixtures/default.json) on stdout: two accounts,
         130 + 12 assistants, with unicode, escape-worthy characters, '/' and
-        equal date_created values. Regenerate with:
+        equal date_created values; and for alice a small realistic set of
+        every other resource: 3 tools, 16 knowledge sources (each type in
+        each status), 2 policies and their links, the tools and some
+        knowledge attached to her first assistant, one session with a
+        4-message history, one feedback and 2 canned replies. Regenerate
+        with:
             bench/gen_fixtures.py --default > fixtures/default.json
 
 Everything comes from random.Random(seed), so the same arguments always give
@@ -214,7 +219,244 @@ def build_default():
     ids = sorted((a["id"] for a in tie), reverse=True)
     for a, new_id in zip(tie, ids):
         a["id"] = new_id
-    return {"accounts": [ALICE, BOB], "assistants": items}
+    doc = {"accounts": [ALICE, BOB], "assistants": items}
+    first = min(alice, key=lambda a: (a["date_created"], a["id"]))
+    doc.update(alice_resources(first["id"]))
+    return doc
+
+
+# ---- the other resources of the default fixtures (alice only) ----
+
+RESOURCES_SEED = DEFAULT_SEED + 1
+RESOURCES_EPOCH = calendar.timegm((2025, 3, 3, 10, 0, 0))
+KNOWLEDGE_STATUSES = ["QUEUED", "PROCESSING", "COMPLETED", "FAILED"]
+EMBEDDING_MODEL = "text-embedding-3-small"
+
+
+def prefixed_uuid7(rng, prefix, t):
+    """prefix + a lowercase hyphenated UUIDv7 whose time is t (seconds)."""
+    ms = t * 1000 + rng.randrange(1000)
+    rand_a = rng.getrandbits(12)
+    rand_b = rng.getrandbits(62) | (0b10 << 62)
+    h = "%012x7%03x%016x" % (ms, rand_a, rand_b)
+    return "%s%s-%s-%s-%s-%s" % (prefix, h[:8], h[8:12], h[12:16],
+                                 h[16:20], h[20:])
+
+
+def uuid4(rng):
+    """A lowercase hyphenated UUIDv4 (what the server names a session)."""
+    h = "%032x" % ((rng.getrandbits(128) & ~(0xf << 76) & ~(0x3 << 62))
+                   | (0x4 << 76) | (0x2 << 62))
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
+TOOLS = [
+    # (name, description, enabled, meta, has a policy)
+    ("Order Lookup",
+     "Looks up the status and delivery date of an order by its number.",
+     True,
+     {"url": "https://api.example.com/acme/orders",
+      "method": "GET",
+      "input_schema": "export type Data = { order_number: string }"},
+     True),
+    ("Create Return",
+     "Starts a return for one item of a delivered order and sends the "
+     "customer a prepaid label.",
+     True,
+     {"url": "https://api.example.com/acme/returns",
+      "method": "POST",
+      "input_schema": "export type Data = { order_number: string; "
+                      "sku: string; reason: string }"},
+     False),
+    ("Loyalty Points Balance",
+     "Tells the customer how many loyalty points they have and when they "
+     "expire.",
+     False,
+     {"url": "https://api.example.com/acme/loyalty/points",
+      "method": "GET",
+      "input_schema": "export type Data = { member_id: string }"},
+     False),
+]
+
+POLICIES = [
+    # (name, description, type, policy_details)
+    ("Verified customers only",
+     "Order details are given only to a customer whose identity was "
+     "verified in this session.",
+     "IDENTITY",
+     {"require_verified_session": True,
+      "allowed_identity_prefixes": ["email:", "phone:"]}),
+    ("Internal catalogue",
+     "The product catalogue is for Acme staff and signed-in members.",
+     "ACCESS",
+     {"audiences": ["staff", "members"], "max_results": 5}),
+]
+
+# (type, name, description, knowledge_source_details)
+KNOWLEDGE_KINDS = [
+    ("Web", "Help Center",
+     "Acme's public help center, crawled weekly.",
+     {"source": "https://help.example.com/acme", "crawl_depth": 2,
+      "crawl_period_min": 10080}),
+    ("Database", "Product Catalogue",
+     "Products, prices and stock levels from the catalogue database.",
+     {"source": "catalogue.products", "refresh_period_min": 60}),
+    ("Text", "Return Policy",
+     "The return and refund policy as published.",
+     {"content": "Items can be returned within 30 days of delivery. "
+                 "Refunds go to the original payment method within 5 "
+                 "business days of the item reaching our warehouse. "
+                 "Sale items can be exchanged but not refunded."}),
+    ("File", "Loyalty Programme Terms",
+     "The loyalty programme terms and conditions (PDF).",
+     {"file_name": "Loyalty Programme Terms 2025.pdf"}),
+]
+# Only the types' own words differ between the copies in each status.
+STATUS_WORDS = {"QUEUED": "new", "PROCESSING": "refresh",
+                "COMPLETED": "live", "FAILED": "broken"}
+
+HISTORY = [
+    ("user", "Hi, where is my order 10042?"),
+    ("assistant", "Order 10042 shipped on March 3 and should arrive on "
+                  "March 6. Is there anything else I can help with?"),
+    ("user", "Can I return the blue sneakers from it?"),
+    ("assistant", "Yes: they are within the 30-day window. I have started "
+                  "a return and emailed you a prepaid label."),
+]
+IDENTITY = "email:jane.doe@example.com"
+
+
+def alice_resources(first_assistant):
+    """The tools, knowledge, policies, attachments, policy links, session,
+    messages, feedback and canned replies of alice, as fixture sections."""
+    rng = random.Random(RESOURCES_SEED)
+    sid = ALICE["sid"]
+    t = RESOURCES_EPOCH
+
+    tools = []
+    for name, description, enabled, meta, has_policy in TOOLS:
+        t += rng.randint(300, 7200)
+        tools.append({
+            "account_sid": sid,
+            "description": description,
+            "enabled": enabled,
+            "id": prefixed_uuid7(rng, "aia_tool_", t),
+            "meta": meta,
+            "name": name,
+            "requires_auth": has_policy,
+            "type": "WEBHOOK",
+            "date_created": iso(t),
+            "date_updated": iso(t + rng.choice([0, 0, 3600 * 26])),
+        })
+
+    knowledge = []
+    for status in KNOWLEDGE_STATUSES:
+        for ktype, name, description, details in KNOWLEDGE_KINDS:
+            t += rng.randint(60, 5400)
+            updated = t if status == "QUEUED" else t + rng.randint(5, 900)
+            k = {
+                "description": description,
+                "id": prefixed_uuid7(rng, "aia_know_", t),
+                "account_sid": sid,
+                "knowledge_source_details": details,
+                "name": "%s (%s)" % (name, STATUS_WORDS[status]),
+                "status": status,
+                "type": ktype,
+                "embedding_model": EMBEDDING_MODEL if ktype == "Database"
+                                   else None,
+                "date_created": iso(t),
+                "date_updated": iso(updated),
+            }
+            if status == "QUEUED" and ktype == "Text":
+                # Reprocessing after an edit: the last run had completed.
+                k["last_status"] = "COMPLETED"
+            knowledge.append(k)
+
+    policies = []
+    for name, description, ptype, details in POLICIES:
+        t += rng.randint(60, 600)
+        policies.append({
+            "id": prefixed_uuid7(rng, "aia_plcy_", t),
+            "name": name,
+            "description": description,
+            "account_sid": sid,
+            "user_sid": None,
+            "type": ptype,
+            "policy_details": details,
+            "date_created": iso(t),
+            "date_updated": iso(t),
+        })
+
+    completed = [k for k in knowledge if k["status"] == "COMPLETED"]
+    attachments = [{"assistant_id": first_assistant, "tool_id": x["id"]}
+                   for x in tools]
+    attachments += [{"assistant_id": first_assistant, "knowledge_id": k["id"]}
+                    for k in completed]
+    policy_links = [
+        {"policy_id": policies[0]["id"], "tool_id": tools[0]["id"]},
+        {"policy_id": policies[1]["id"], "knowledge_id": completed[1]["id"]},
+    ]
+
+    t += rng.randint(3600, 86400)
+    session_id = uuid4(rng)
+    messages = []
+    m_t = t
+    for role, text in HISTORY:
+        m_t += rng.randint(2, 40) if role == "assistant" else \
+            rng.randint(20, 120)
+        messages.append({
+            "id": prefixed_uuid7(rng, "aia_msg_", m_t),
+            "account_sid": sid,
+            "assistant_id": first_assistant,
+            "session_id": session_id,
+            "identity": IDENTITY,
+            "role": role,
+            "content": {"text": text},
+            "meta": {"flagged": False, "aborted": False}
+                    if role == "assistant" else {},
+            "date_created": iso(m_t),
+            "date_updated": iso(m_t),
+        })
+    session = {
+        "id": session_id,
+        "account_sid": sid,
+        "assistant_id": first_assistant,
+        "verified": False,
+        "identity": IDENTITY,
+        "date_created": iso(t),
+        "date_updated": messages[-1]["date_created"],
+    }
+    f_t = m_t + rng.randint(30, 300)
+    feedback = {
+        "assistant_id": first_assistant,
+        "id": prefixed_uuid7(rng, "aia_fdbk_", f_t),
+        "account_sid": sid,
+        "user_sid": None,
+        "message_id": messages[3]["id"],
+        "score": 0.9,
+        "session_id": session_id,
+        "text": "Quick and correct, and the label arrived.",
+        "date_created": iso(f_t),
+        "date_updated": iso(f_t),
+    }
+    replies = [
+        {"assistant_id": first_assistant, "match": "*refund*",
+         "reply": "Refunds go back to your original payment method within "
+                  "5 business days of your return reaching our warehouse."},
+        {"match": "*opening hours*",
+         "reply": "Our stores are open Monday to Saturday, 9am to 8pm."},
+    ]
+    return {
+        "tools": tools,
+        "knowledge": knowledge,
+        "policies": policies,
+        "sessions": [session],
+        "messages": messages,
+        "feedbacks": [feedback],
+        "attachments": attachments,
+        "policy_links": policy_links,
+        "replies": replies,
+    }
 
 
 def main(argv=None):

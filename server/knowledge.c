@@ -211,9 +211,9 @@ knowledge_create(struct call *c)
     if (rc == 0 && completed(w.rec))
         rc = make_chunks(c, w.rec, w.id);
     if (rc == 0)
-        rc = policies_apply(c, w.id, c->body, false);
-    if (rc == 0)
         rc = tools_attach_member(c, c->body, STORE_KNOWLEDGE, w.id);
+    if (rc == 0)
+        rc = policies_apply(c, w.id, c->body, false);
     if (store_txn_end(c->app->store, rc == 0) < 0 && rc == 0)
         rc = -1;
 out:

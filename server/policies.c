@@ -14,11 +14,13 @@
 #include "router.h"
 
 #define R (&resource_policy)
+/* An owner id no link has. */
+#define NONE "\001"
 
 void
 policies_list(struct call *c)
 {
-    char tool[ROUTER_MAX_PARAM + 1], know[ROUTER_MAX_PARAM + 1];
+    char tool[ROUTER_MAX_PARAM + 1] = "", know[ROUTER_MAX_PARAM + 1] = "";
     struct paging_query q;
     struct list_spec l;
     enum api_err e;
@@ -33,6 +35,11 @@ policies_list(struct call *c)
                    NULL);
         return;
     }
+    /* A tool filter names a tool, a knowledge one a knowledge source:
+     * another kind of id matches nothing (it stays in the links). */
+    const char *tool_match = strncmp(tool, "aia_tool_", 9) == 0 ? tool : NONE;
+    const char *know_match = strncmp(know, "aia_know_", 9) == 0 ? know : NONE;
+
     /* Both filters go into the links, ToolId first. */
     if (ht && hk) {
         char both[2 * ROUTER_MAX_PARAM + 16];
@@ -55,8 +62,8 @@ policies_list(struct call *c)
                      l.filter);
         }
         l.where.kind = STORE_POLICIES_OF2;
-        l.where.a = tool;
-        l.where.b = know;
+        l.where.a = tool_match;
+        l.where.b = know_match;
     } else if (list_spec_init(&l, STORE_POLICIES, "policies", "/v1/Policies",
                               ht ? "ToolId" : hk ? "KnowledgeId" : NULL,
                               ht ? tool : hk ? know : NULL) < 0) {
@@ -65,7 +72,7 @@ policies_list(struct call *c)
         return;
     } else if (ht || hk) {
         l.where.kind = STORE_POLICIES_OF;
-        l.where.a = ht ? tool : know;
+        l.where.a = ht ? tool_match : know_match;
     }
     e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
     if (e == API_OK)

@@ -132,9 +132,9 @@ tools_create(struct call *c)
         goto out;
     rc = store_txn_create(c->app->store, STORE_TOOLS, c->acct, &w.it);
     if (rc == 0)
-        rc = policies_apply(c, w.id, c->body, false);
-    if (rc == 0)
         rc = tools_attach_member(c, c->body, STORE_TOOLS, w.id);
+    if (rc == 0)
+        rc = policies_apply(c, w.id, c->body, false);
     if (store_txn_end(c->app->store, rc == 0) < 0 && rc == 0)
         rc = -1;
 out:
@@ -181,11 +181,11 @@ on_update(void *arg, const struct store_row *old, struct store_item *item)
 
     if (crud_merge(R, old, u->c->body, &u->w, item) < 0)
         return -1;
-    /* Policy and assistant first: requires_auth follows the links. */
-    if ((rc = policies_apply(u->c, u->c->param[0], u->c->body, true)) != 0)
-        return rc;
+    /* Assistant and policy first: requires_auth follows the links. */
     if ((rc = tools_attach_member(u->c, u->c->body, STORE_TOOLS,
                                   u->c->param[0])) != 0)
+        return rc;
+    if ((rc = policies_apply(u->c, u->c->param[0], u->c->body, true)) != 0)
         return rc;
     if (render_with_auth(u->c, u->c->param[0], &u->w) < 0)
         return -1;

@@ -405,6 +405,12 @@ class SendMessage(MsgCase):
                 self.send_ok(srv, aid, 'u', 'odd', session_id=odd)
                 self.assertEqual(self.session_ok(srv, odd)['id'], odd)
                 self.assertEqual(len(self.history(srv, odd)), 2)
+                # its page links lead to its next page
+                pages = harness.walk_list(srv, session_messages_path(odd),
+                                          'messages', AUTH_A, page_size=1,
+                                          limit=10)
+                self.assertEqual([m['content']['text'] for p in pages
+                                  for m in p], ['odd', 'Echo: odd'])
                 self.send_ok(srv, aid, 'u', 'odd', session_id=odd,
                              webhook='https://example.com/w')
                 self.assertEqual(self.session_ok(srv, 'webhook:' + odd)['id'],
@@ -584,7 +590,10 @@ class SendMessage(MsgCase):
                          self.history(srv, 'webhook:' + hooked))
 
     def test_sessions_list_order(self):
-        srv, aid = self.srv, self.aid
+        srv = self.start_server(['--quiet', '--webhooks', 'off',
+                                 '--clock', CLOCK])
+        aid = self.aid
+        self.send_ok(srv, aid, session_id='first')
         self.advance(srv, 60)
         tag = unique('ord')
         for n in ('c', 'a', 'b'):
@@ -595,6 +604,7 @@ class SendMessage(MsgCase):
         ours = [s['id'] for s in sessions if s['id'].startswith(tag + '-')]
         self.assertEqual(ours, ['%s-a' % tag, '%s-b' % tag, '%s-c' % tag,
                                 '%s-0' % tag])
+        self.assertEqual([s['id'] for s in sessions], ['first'] + ours)
         keys = [(s['date_created'], s['id']) for s in sessions]
         self.assertEqual(keys, sorted(keys))
         for s in sessions:
@@ -608,15 +618,46 @@ class SendMessage(MsgCase):
                          [s['id'] for s in sessions])
         # paging walks every session once
         pages = harness.walk_list(srv, '/v1/Sessions', 'sessions', AUTH_A,
-                                  page_size=3)
+                                  page_size=3, limit=10)
         self.assertEqual([s['id'] for p in pages for s in p],
                          [s['id'] for s in again])
+        self.assertEqual([len(p) for p in pages], [3, 2])
         r = srv.get('/v1/Sessions?PageSize=3', auth=AUTH_A)
         self.assert_standard_headers(r, allow_methods=ALLOW_READ)
         self.assertEqual(self.keys_of(r), ['sessions', 'meta'])
         self.assertEqual(r.json()['meta']['key'], 'sessions')
         self.assertEqual(r.json()['meta']['url'],
                          srv.base + '/v1/Sessions?PageSize=3&Page=0')
+
+    def test_long_ids_page(self):
+        """Session ids up to 512 bytes (520 with webhook:) in page
+        tokens and links: every page walk sees each item once."""
+        srv = self.start_server(['--quiet', '--webhooks', 'off',
+                                 '--clock', CLOCK])
+        aid = self.aid
+        names = ['a', 'b' * 300, 'c' * 512, '\u00e9' * 256, 'd']
+        for name in names:
+            self.send_ok(srv, aid, session_id=name)
+        self.send_ok(srv, aid, session_id='e' * 512,
+                     webhook='https://example.com/w')
+        want = sorted(names + ['webhook:' + 'e' * 512])
+        for size in (1, 2):
+            with self.subTest(page_size=size):
+                pages = harness.walk_list(srv, '/v1/Sessions', 'sessions',
+                                          AUTH_A, page_size=size, limit=20)
+                self.assertEqual([s['id'] for p in pages for s in p], want)
+        for name in names[1:4] + ['e' * 512]:
+            with self.subTest(messages_of=name[:3], length=len(name)):
+                self.send_ok(srv, aid, 'u', 'second', session_id=name,
+                             **({'webhook': 'https://example.com/w'}
+                                if name[0] == 'e' else {}))
+                pages = harness.walk_list(srv, session_messages_path(name),
+                                          'messages', AUTH_A, page_size=1,
+                                          limit=10)
+                self.assertEqual([m['content']['text'] for p in pages
+                                  for m in p],
+                                 ['hello', 'Echo: hello', 'second',
+                                  'Echo: second'])
 
     def test_methods_and_auth(self):
         srv, aid = self.srv, self.aid

@@ -35,6 +35,7 @@ import re
 import sys
 import time
 import unittest
+import urllib.parse
 
 import harness
 from harness import (ALICE, ALICE_KEY, ALICE_KEY_SECRET, ALICE_TOKEN,
@@ -486,7 +487,10 @@ class Tools(ResCase):
         self.assertEqual(f, dict(t, policies=[]))
 
     def test_create_nulls_are_absent(self):
+        # the defaults when absent, and null is absent
         t = self.mk_tool(self.srv, description=None, meta=None)
+        self.assertEqual((t['description'], t['meta'], t['requires_auth']),
+                         ('', {}, False))
         r = self.srv.post_json(TOOLS, {
             'name': 'Nulls', 'type': 'WEBHOOK', 'enabled': True,
             'description': None, 'meta': None, 'assistant_id': None,
@@ -2303,6 +2307,24 @@ class Paging(ResCase):
         r = self.srv.get('%s?PageToken=%s&Page=1&AssistantId=%s&PageSize=2'
                          % (TOOLS, tok, aid), auth=AUTH_A)
         self.assertEqual(self.ok(r)['meta']['url'], nxt)
+        # the filter value is percent-decoded, and encoded again in the
+        # links so that they give the same value back
+        r = self.srv.get(TOOLS + '?AssistantId=' + pct_all(aid), auth=AUTH_A)
+        body = self.ok(r)
+        self.assertEqual([t['id'] for t in body['tools']], self.tools[0::2])
+        self.assertEqual(body['meta']['url'], '%s?AssistantId=%s&PageSize=50'
+                         '&Page=0' % (base, aid))
+        odd = 'a b&c=d/é%'
+        r = self.srv.get(TOOLS + '?AssistantId=' +
+                         urllib.parse.quote(odd, safe=''), auth=AUTH_A)
+        body = self.ok(r)
+        self.assertEqual(body['tools'], [])
+        for k in ('url', 'first_page_url'):
+            link = body['meta'][k]
+            self.assertTrue(link.startswith(base + '?AssistantId='), link)
+            q = urllib.parse.parse_qs(link.split('?', 1)[1])
+            self.assertEqual(q, {'AssistantId': [odd], 'PageSize': ['50'],
+                                 'Page': ['0']}, link)
         # an unknown assistant: an empty list, its id in the links
         for path, key in ((TOOLS, 'tools'), (KNOW, 'knowledge')):
             r = self.srv.get(path + '?AssistantId=' + NOBODY_ASST,
@@ -2404,7 +2426,7 @@ class Isolation(ResCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = srv = cls.class_server()
+        cls.srv = cls.class_server()
 
     def test_bob_gets_404_for_alice_ids_everywhere(self):
         srv = self.srv
