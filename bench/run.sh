@@ -648,8 +648,8 @@ if has_case 9; then
 fi
 if has_case 10; then
     awk -v r="${R_RPS[10]:-}" 'BEGIN {
-        printf "SendMessage (case 10): %s.\n", (r == "" ? "failed" :
-            sprintf("%.0f a second (200s only, 64 sessions reused)", r)) }'
+        printf "SendMessage (case 10): %s.\n", (r == "" ? "failed" \
+            : sprintf("%.0f a second (200s only, 64 sessions reused)", r)) }'
 fi
 echo
 echo "| fixture set | file MB | start-up ms | peak RSS MB | RSS / file |"

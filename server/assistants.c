@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "crud.h"
 #include "ids.h"
+#include "knowledge.h"
 #include "list.h"
 #include "resource.h"
 #include "router.h"
@@ -160,8 +161,11 @@ void
 assistants_fetch(struct call *c)
 {
     struct buf *b = &c->rs->body;
-    int rc = store_get(c->app->store, R->table, c->acct, c->param[0],
-                       c->param_len[0], on_fetch, c);
+    int rc;
+
+    knowledge_catch_up(c);
+    rc = store_get(c->app->store, R->table, c->acct, c->param[0],
+                   c->param_len[0], on_fetch, c);
 
     if (rc == 1) {
         call_not_found(c);
@@ -227,6 +231,8 @@ assistants_attached(struct call *c)
     int rc;
 
     attached_kind(c, &t, &key, &what);
+    if (t == STORE_KNOWLEDGE)
+        knowledge_catch_up(c);
     rc = crud_exists(c, STORE_ASSISTANTS, c->param[0]);
     if (rc <= 0) {
         if (rc == 0) {

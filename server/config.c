@@ -244,6 +244,7 @@ enum opt_kind {
     OPT_DATE,   /* YYYY-MM-DDTHH:MM:SSZ; sets the bool before the field */
     OPT_LOG_FORMAT,
     OPT_ON_OFF, /* on or off; the field is true for off */
+    OPT_RULE,   /* a knowledge processing rule */
     OPT_STRING, /* bounded printable string */
     OPT_BIND,
     OPT_URL,
@@ -279,7 +280,7 @@ static const struct option options[] = {
     {"--webhooks", "ASSISTANTS_MOCK_WEBHOOKS", OPT_ON_OFF, 0, 0,
      OFF(webhooks_off)},
     {"--knowledge-ready-after", "ASSISTANTS_MOCK_KNOWLEDGE_READY_AFTER",
-     OPT_STRING, 0, 31, OFF(knowledge_ready_after)},
+     OPT_RULE, 0, 0, OFF(knowledge_rule)},
     {"--log-format", "ASSISTANTS_MOCK_LOG_FORMAT", OPT_LOG_FORMAT, 0, 0,
      OFF(log_json)},
     {"--admin-token", "ASSISTANTS_MOCK_ADMIN_TOKEN", OPT_STRING, 0,
@@ -317,6 +318,15 @@ set_option(struct config *cfg, const struct option *o, const char *what,
         return set_public_url(cfg, what, v);
     case OPT_FLAG:
         return set_bool(what, v, (bool *)(void *)field);
+    case OPT_RULE:
+        if (knowledge_rule_parse(v, (struct knowledge_rule *)(void *)field) <
+            0) {
+            log_error("invalid %s '%.64s': expected N (status polls), Ns or "
+                      "Nms",
+                      what, v);
+            return -1;
+        }
+        return 0;
     case OPT_ON_OFF:
         if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
             *(bool *)(void *)field = v[1] == 'f';
@@ -390,7 +400,8 @@ config_parse(struct config *cfg, int argc, char **argv)
     strcpy(cfg->bind, CONFIG_DEFAULT_BIND);
     strcpy(cfg->default_model, CONFIG_DEFAULT_MODEL);
     cfg->journal_size = CONFIG_DEFAULT_JOURNAL;
-    strcpy(cfg->knowledge_ready_after, "2");
+    cfg->knowledge_rule.by_time = false;
+    cfg->knowledge_rule.n = 2;
     cfg->threads = (unsigned)util_ncpu();
     if (cfg->threads > CONFIG_MAX_THREADS)
         cfg->threads = CONFIG_MAX_THREADS;

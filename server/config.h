@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "knowledge.h"
+
 #define CONFIG_DEFAULT_PORT 8080
 #define CONFIG_DEFAULT_BIND "127.0.0.1"
 #define CONFIG_MAX_PUBLIC_URL 1024
@@ -33,7 +35,7 @@ struct config {
     bool quiet;
     bool attach_returns_json; /* --attach-returns-json */
     bool webhooks_off;        /* --webhooks off */
-    char knowledge_ready_after[32]; /* --knowledge-ready-after RULE */
+    struct knowledge_rule knowledge_rule; /* --knowledge-ready-after RULE */
     bool log_json;     /* --log-format json */
     char admin_token[CONFIG_MAX_SECRET + 1]; /* "" when unset; a secret */
     unsigned journal_size;

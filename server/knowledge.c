@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -157,6 +158,7 @@ bad_record(struct call *c, json_object *rec)
 void
 knowledge_list(struct call *c)
 {
+    knowledge_catch_up(c);
     char aid[ROUTER_MAX_PARAM + 1];
     struct paging_query q;
     struct list_spec l;
@@ -321,6 +323,7 @@ completed(json_object *rec)
 
 struct poll_ctx {
     struct call *c;
+    const char *id; /* the knowledge polled */
     struct crud_write w;
     bool count;   /* a poll (fetch, /Status), not just a look (/Chunks) */
     bool changed; /* the row was rewritten */
@@ -357,7 +360,7 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
             crud_set_string(&p->w, "date_updated", p->w.date) < 0)
             return -1;
         if (strcmp(now_status, "COMPLETED") == 0 &&
-            make_chunks(p->c, p->w.rec, p->c->param[0]) < 0)
+            make_chunks(p->c, p->w.rec, p->id) < 0)
             return -1;
     }
     if (crud_render(R, &p->w) < 0)
@@ -372,19 +375,88 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
  * on what time has made due). 0, 1 (no such knowledge) or -1.
  */
 static int
-poll(struct call *c, bool count)
+poll_id(struct call *c, const char *id, bool count)
 {
     struct poll_ctx p;
     int rc;
 
     p.c = c;
+    p.id = id;
     p.count = count;
     p.changed = false;
     crud_write_init(&p.w);
-    rc = store_update(c->app->store, STORE_KNOWLEDGE, c->acct, c->param[0],
-                      strlen(c->param[0]), on_poll, &p);
+    rc = store_update(c->app->store, STORE_KNOWLEDGE, c->acct, id,
+                      strlen(id), on_poll, &p);
     crud_write_release(&p.w);
     return rc == 2 ? 0 : rc;
+}
+
+static int
+poll(struct call *c, bool count)
+{
+    return poll_id(c, c->param[0], count);
+}
+
+/* Ids of the account's knowledge still processing, collected by a scan. */
+struct pending {
+    char (*ids)[ROUTER_MAX_PARAM + 1];
+    size_t n, cap;
+    struct store_key last;
+    char last_id[ROUTER_MAX_PARAM + 1];
+    long seen;
+};
+
+static int
+on_pending(void *arg, const struct store_row *row)
+{
+    struct pending *p = arg;
+    size_t n = row->key.id_len < ROUTER_MAX_PARAM ? row->key.id_len
+                                                  : ROUTER_MAX_PARAM;
+
+    p->seen++;
+    memcpy(p->last_id, row->key.id, n);
+    p->last_id[n] = '\0';
+    p->last.created = row->key.created;
+    p->last.id = p->last_id;
+    p->last.id_len = n;
+    if (!memmem(row->pre, row->pre_len, "\"status\":\"QUEUED\"", 17) &&
+        !memmem(row->pre, row->pre_len, "\"status\":\"PROCESSING\"", 21))
+        return 0;
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        void *v = realloc(p->ids, cap * sizeof(*p->ids));
+        if (v == NULL)
+            return 1;
+        p->ids = v;
+        p->cap = cap;
+    }
+    memcpy(p->ids[p->n++], p->last_id, n + 1);
+    return 0;
+}
+
+void
+knowledge_catch_up(struct call *c)
+{
+    const long chunk = 1000;
+    struct pending p;
+    const struct store_key *key = NULL;
+    size_t i;
+
+    /* Under a polls rule only polls move a status; under a duration rule
+     * time does, and every view must show it. */
+    if (!c->app->knowledge_rule.by_time)
+        return;
+    memset(&p, 0, sizeof(p));
+    do {
+        p.seen = 0;
+        if (store_list(c->app->store, STORE_KNOWLEDGE, c->acct, STORE_AFTER,
+                       key, (int)chunk, on_pending, &p) < 0)
+            break;
+        key = &p.last;
+    } while (p.seen == chunk);
+    for (i = 0; i < p.n; i++)
+        poll_id(c, p.ids[i], false);
+    free(p.ids);
 }
 
 void

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct call;
+struct json_object;
 
 void knowledge_list(struct call *c);   /* GET /v1/Knowledge */
 void knowledge_create(struct call *c); /* POST /v1/Knowledge: 201 */
@@ -23,6 +24,13 @@ void knowledge_delete(struct call *c); /* DELETE /v1/Knowledge/{id}: 204 */
 void knowledge_status(struct call *c); /* GET /v1/Knowledge/{id}/Status */
 /* GET /v1/Knowledge/{id}/Chunks: none until COMPLETED (not a poll). */
 void knowledge_chunks(struct call *c);
+
+/*
+ * Under a duration rule, moves on every knowledge source of the call's
+ * account whose status time has made due, so that views which are not
+ * polls (lists, an assistant's knowledge) show it. No-op under a polls rule.
+ */
+void knowledge_catch_up(struct call *c);
 
 /* The processing rule: after polls polls, or after ms milliseconds. */
 struct knowledge_rule {

@@ -168,13 +168,7 @@ router_init(struct app *app, const struct config *cfg, struct store *store,
     app->accts = accts;
     atomic_init(&app->ready, false);
     build_allow();
-    if (knowledge_rule_parse(cfg->knowledge_ready_after,
-                             &app->knowledge_rule) < 0) {
-        log_error("invalid --knowledge-ready-after '%.31s': expected N (status "
-                  "polls), Ns or Nms",
-                  cfg->knowledge_ready_after);
-        return -1;
-    }
+    app->knowledge_rule = cfg->knowledge_rule;
     app->journal = journal_new(accts->n_accounts, cfg->journal_size);
     app->faults = faults_new(accts);
     if (app->journal == NULL || app->faults == NULL)

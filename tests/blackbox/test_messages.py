@@ -26,14 +26,13 @@ SPDX-License-Identifier: MIT
 import calendar
 import re
 import time
-import urllib.parse
 
 import harness
 from harness import (ALICE, ALICE_KEY, ALICE_KEY_SECRET, ALICE_TOKEN,
                      ALLOW_LIST, ALLOW_READ, ALLOW_SEND, BOB, BOB_TOKEN,
                      DATE_RE, FEEDBACK_ID_RE, FEEDBACK_KEYS, MESSAGE_ID_RE,
                      MESSAGE_KEYS, SEND_KEYS, SESSION_KEYS, UUID4_RE,
-                     WEBHOOK_FAILED, WebhookReceiver, assistant_path,
+                     WEBHOOK_FAILED, WebhookReceiver,
                      create_feedback, feedbacks_path, messages_path,
                      send_message, session_messages_path, session_path)
 
@@ -67,10 +66,6 @@ def not_allowed(path, method):
 
 def epoch(date):
     return calendar.timegm(time.strptime(date, '%Y-%m-%dT%H:%M:%SZ'))
-
-
-def date_at(t):
-    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(t))
 
 
 def seeded_ids(srv, auth, n):
@@ -593,6 +588,7 @@ class SendMessage(MsgCase):
         srv = self.start_server(['--quiet', '--webhooks', 'off',
                                  '--clock', CLOCK])
         aid = self.aid
+        seeded = self.session_ids(srv)  # all dated before CLOCK
         self.send_ok(srv, aid, session_id='first')
         self.advance(srv, 60)
         tag = unique('ord')
@@ -604,7 +600,8 @@ class SendMessage(MsgCase):
         ours = [s['id'] for s in sessions if s['id'].startswith(tag + '-')]
         self.assertEqual(ours, ['%s-a' % tag, '%s-b' % tag, '%s-c' % tag,
                                 '%s-0' % tag])
-        self.assertEqual([s['id'] for s in sessions], ['first'] + ours)
+        self.assertEqual([s['id'] for s in sessions],
+                         seeded + ['first'] + ours)
         keys = [(s['date_created'], s['id']) for s in sessions]
         self.assertEqual(keys, sorted(keys))
         for s in sessions:
@@ -621,7 +618,9 @@ class SendMessage(MsgCase):
                                   page_size=3, limit=10)
         self.assertEqual([s['id'] for p in pages for s in p],
                          [s['id'] for s in again])
-        self.assertEqual([len(p) for p in pages], [3, 2])
+        n = len(again)
+        self.assertEqual([len(p) for p in pages],
+                         [3] * (n // 3) + ([n % 3] if n % 3 else []))
         r = srv.get('/v1/Sessions?PageSize=3', auth=AUTH_A)
         self.assert_standard_headers(r, allow_methods=ALLOW_READ)
         self.assertEqual(self.keys_of(r), ['sessions', 'meta'])
@@ -635,12 +634,13 @@ class SendMessage(MsgCase):
         srv = self.start_server(['--quiet', '--webhooks', 'off',
                                  '--clock', CLOCK])
         aid = self.aid
+        seeded = self.session_ids(srv)  # all dated before CLOCK
         names = ['a', 'b' * 300, 'c' * 512, '\u00e9' * 256, 'd']
         for name in names:
             self.send_ok(srv, aid, session_id=name)
         self.send_ok(srv, aid, session_id='e' * 512,
                      webhook='https://example.com/w')
-        want = sorted(names + ['webhook:' + 'e' * 512])
+        want = seeded + sorted(names + ['webhook:' + 'e' * 512])
         for size in (1, 2):
             with self.subTest(page_size=size):
                 pages = harness.walk_list(srv, '/v1/Sessions', 'sessions',
@@ -684,7 +684,7 @@ class SendMessage(MsgCase):
                 method = 'POST' if allow == ALLOW_SEND else 'GET'
                 for auth in (None, (ALICE, 'wrong-token')):
                     r = srv.request(method, path, auth=auth)
-                    self.assert_error(r, 401, 20003, r.json()['message'])
+                    self.assert_error(r, 401, 20003, 'Authenticate')
         # API key credentials act as the account
         b = self.send_ok(srv, aid, session_id=unique('key'), auth=AUTH_K)
         self.assertEqual(self.session_ok(srv, b['session_id'],
@@ -980,7 +980,10 @@ class Accounts(MsgCase):
         # the lists never mix
         bob_sessions = harness.list_items(srv, '/v1/Sessions', 'sessions',
                                           AUTH_B)
-        self.assertEqual([s['id'] for s in bob_sessions], [b_name])
+        bob_ids = [s['id'] for s in bob_sessions]
+        self.assertIn(b_name, bob_ids)
+        self.assertNotIn(a_sid, bob_ids)
+        self.assertNotIn(a_hook, bob_ids)
         self.assertTrue(all(s['account_sid'] == BOB for s in bob_sessions))
         alice_ids = self.session_ids(srv, AUTH_A)
         self.assertNotIn(b_name, alice_ids)
@@ -1017,37 +1020,138 @@ class Accounts(MsgCase):
     def test_reset(self):
         srv = self.start_server(['--quiet', '--webhooks', 'off'])
         aid, bob_aid = self.aid, self.bob_aid
+        # the seeded state (the bundled fixtures may hold sessions,
+        # messages and feedbacks)
+        seeded_a = harness.list_items(srv, '/v1/Sessions', 'sessions', AUTH_A)
+        seeded_b = harness.list_items(srv, '/v1/Sessions', 'sessions', AUTH_B)
+        seeded_fa = self.feedbacks(srv, aid)
+        seeded_fb = self.feedbacks(srv, bob_aid, AUTH_B)
+        seeded_raw = {s['id']: (srv.get(session_path(s['id']),
+                                        auth=AUTH_A).body,
+                                srv.get(session_messages_path(s['id']),
+                                        auth=AUTH_A).body)
+                      for s in seeded_a}
         self.send_ok(srv, aid, session_id='r1')
         self.send_ok(srv, aid, session_id='r2', webhook='https://e.com/w')
         m = self.history(srv, 'r1')
         self.feedback_ok(srv, aid, {'session_id': 'r1',
                                     'message_id': m[0]['id']})
+        for sid_ in seeded_raw:  # seeded sessions take new messages
+            self.send_ok(srv, aid, 'intruder', 'later', session_id=sid_)
+            self.assertEqual(self.history(srv, sid_, page_size=50)[-1][
+                'content'], {'text': 'Echo: later'})
         self.send_ok(srv, bob_aid, auth=AUTH_B, account=BOB, session_id='b1')
         self.feedback_ok(srv, bob_aid, {'session_id': 'b1'}, AUTH_B)
-        # an account reset: alice's gone, bob's kept
+        # an account reset: alice's back to the seed, bob's kept
         harness.reset(srv, auth=AUTH_A)
-        self.assertEqual(self.session_ids(srv, AUTH_A), [])
+        self.assertEqual(harness.list_items(srv, '/v1/Sessions', 'sessions',
+                                            AUTH_A), seeded_a)
         for path in (session_path('r1'), session_messages_path('r1'),
                      session_path('r2'), session_path('webhook:r2')):
             with self.subTest(path=path):
                 self.assertEqual(srv.get(path, auth=AUTH_A).status, 404)
-        self.assertEqual(self.feedbacks(srv, aid), [])
+        for sid_, (body, msgs) in seeded_raw.items():
+            with self.subTest(seeded=sid_):
+                self.assertEqual(srv.get(session_path(sid_),
+                                         auth=AUTH_A).body, body)
+                self.assertEqual(srv.get(session_messages_path(sid_),
+                                         auth=AUTH_A).body, msgs)
+        self.assertEqual(self.feedbacks(srv, aid), seeded_fa)
         r = create_feedback(srv, aid, {'session_id': 'r1'}, AUTH_A)
         self.assert_error(r, 404, 20404, not_found('/v1/Sessions/r1'))
-        self.assertEqual(self.session_ids(srv, AUTH_B), ['b1'])
-        self.assertEqual(len(self.feedbacks(srv, bob_aid, AUTH_B)), 1)
+        self.assertEqual([s['id'] for s in harness.list_items(
+            srv, '/v1/Sessions', 'sessions', AUTH_B)],
+            [s['id'] for s in seeded_b] + ['b1'])
+        self.assertEqual(len(self.feedbacks(srv, bob_aid, AUTH_B)),
+                         len(seeded_fb) + 1)
         # the name is free again: a new session with the new sender
         self.send_ok(srv, aid, 'new:sender', 'again', session_id='r1')
         self.assertEqual(self.session_ok(srv, 'r1')['identity'], 'new:sender')
         self.assertEqual([x['content']['text']
                           for x in self.history(srv, 'r1')],
                          ['again', 'Echo: again'])
-        # a global reset: everything gone
+        # a global reset: every account back to the seed
         harness.reset(srv)
-        self.assertEqual(self.session_ids(srv, AUTH_A), [])
-        self.assertEqual(self.session_ids(srv, AUTH_B), [])
-        self.assertEqual(self.feedbacks(srv, bob_aid, AUTH_B), [])
+        self.assertEqual(harness.list_items(srv, '/v1/Sessions', 'sessions',
+                                            AUTH_A), seeded_a)
+        self.assertEqual(harness.list_items(srv, '/v1/Sessions', 'sessions',
+                                            AUTH_B), seeded_b)
+        self.assertEqual(self.feedbacks(srv, bob_aid, AUTH_B), seeded_fb)
         self.assertEqual(srv.get(session_path('b1'), auth=AUTH_B).status, 404)
+        self.assertEqual(srv.get(session_path('r1'), auth=AUTH_A).status, 404)
+
+
+# ---------------------------------------------------------------------------
+# Canned replies (fixture "replies", README): the first match, else the echo
+
+
+class Replies(MsgCase):
+
+    ACCT = harness.sid('AC', 0x4e91)
+    TOKEN = 'replies-token'
+    A1 = 'aia_asst_replies-1'
+    A2 = 'aia_asst_replies-2'
+
+    @classmethod
+    def setUpClass(cls):
+        d = cls.class_tmpdir()
+        path = harness.write_json(d, 'replies.json', {
+            'accounts': [harness.account(cls.ACCT, cls.TOKEN)],
+            'assistants': [harness.assistant(cls.A1, cls.ACCT),
+                           harness.assistant(cls.A2, cls.ACCT)],
+            'replies': [
+                {'assistant_id': cls.A1, 'match': '*refund*',
+                 'reply': 'A1 refunds'},
+                {'match': '*refund*', 'reply': 'Any refunds'},
+                {'match': 'hello', 'reply': 'Exactly hello'},
+                {'match': 'a*b*c', 'reply': 'Glob ✓'},
+            ]})
+        cls.srv = cls.class_server(['--quiet', '--fixtures', path])
+
+    def test_first_match_else_echo(self):
+        srv, auth = self.srv, (self.ACCT, self.TOKEN)
+        for aid, body, reply in (
+                (self.A1, 'I want a refund please', 'A1 refunds'),
+                (self.A1, 'refund', 'A1 refunds'),
+                (self.A2, 'I want a refund please', 'Any refunds'),
+                (self.A2, 'hello', 'Exactly hello'),
+                (self.A1, 'hello there', 'Echo: hello there'),
+                (self.A2, 'abc', 'Glob ✓'),
+                (self.A2, 'a-refund-b-c', 'Any refunds'),
+                (self.A2, 'aXbYc', 'Glob ✓'),
+                (self.A2, 'aXbYcZ', 'Echo: aXbYcZ'),
+                (self.A2, 'nothing', 'Echo: nothing')):
+            with self.subTest(aid=aid, body=body):
+                name = unique('canned')
+                r = self.send(srv, aid, 'u', body, auth, session_id=name)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.ordered(), [
+                    ('status', 'Success'), ('flagged', False),
+                    ('aborted', False), ('session_id', name),
+                    ('account_sid', self.ACCT), ('body', reply),
+                    ('error', None)])
+                items = self.history(srv, name, auth)
+                self.assertEqual([m['content'] for m in items],
+                                 [{'text': body}, {'text': reply}])
+                self.assertEqual(items[1]['meta'],
+                                 {'flagged': False, 'aborted': False})
+
+    def test_webhook_delivers_the_canned_reply(self):
+        srv, auth = self.srv, (self.ACCT, self.TOKEN)
+        with WebhookReceiver() as recv:
+            url = recv.url('/canned')
+            r = self.send(srv, self.A1, 'u', 'refund me', auth,
+                          session_id='c1', webhook=url)
+            self.assertEqual(r.status, 202, r)
+            self.assertIsNone(r.json()['body'])
+            reqs = recv.wait(1, 5)
+        self.assertEqual(len(reqs), 1, srv.stderr_text())
+        form = dict(reqs[0]['form'])
+        self.assertEqual(form['Body'], 'A1 refunds')
+        self.assertEqual(form['Status'], 'Success')
+        sig = harness.header_of(reqs[0]['headers'], 'X-Twilio-Signature')
+        self.assertEqual(sig, harness.twilio_signature(
+            self.TOKEN, url, reqs[0]['form']))
 
 
 # ---------------------------------------------------------------------------
