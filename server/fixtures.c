@@ -691,6 +691,15 @@ load_env(struct loader *ld, const struct fixtures_env *env)
     if (acct < 0 && (acct = accounts_add(&fx->accts, sid, true)) < 0)
         return;
     ld->default_acct = acct;
+    /*
+     * The fixtures' limit on secrets (a longer one could never log in); the
+     * secret is added all the same, so that the account does not also get
+     * a "no credentials" problem.
+     */
+    if (env->auth_token && strlen(env->auth_token) > FIXTURES_MAX_SECRET)
+        problem(ld, "environment", "TWILIO_AUTH_TOKEN",
+                "expected 1 to %d bytes, got %zu", FIXTURES_MAX_SECRET,
+                strlen(env->auth_token));
     if (env->auth_token && *env->auth_token &&
         accounts_add_cred(&fx->accts, sid, env->auth_token, strlen(env->auth_token), acct) < 0)
         problem(ld, "environment", "TWILIO_AUTH_TOKEN", "out of memory");
@@ -707,8 +716,14 @@ load_env(struct loader *ld, const struct fixtures_env *env)
             problem(ld, "environment", "TWILIO_API_KEY",
                     "API key %s is already defined in a fixture",
                     quote(ld, env->api_key, 34));
-        else if (accounts_add_cred(&fx->accts, env->api_key, secret, strlen(secret), acct) < 0)
-            problem(ld, "environment", "TWILIO_API_KEY", "out of memory");
+        else {
+            if (strlen(secret) > FIXTURES_MAX_SECRET)
+                problem(ld, "environment", "TWILIO_API_SECRET",
+                        "expected 1 to %d bytes, got %zu",
+                        FIXTURES_MAX_SECRET, strlen(secret));
+            if (accounts_add_cred(&fx->accts, env->api_key, secret, strlen(secret), acct) < 0)
+                problem(ld, "environment", "TWILIO_API_KEY", "out of memory");
+        }
     }
 }
 
@@ -1442,11 +1457,7 @@ load_all(struct loader *ld, const struct fixtures_env *env)
                          load_account);
     load_env(ld, env);
     for (i = 0; i < fx->accts.n_accounts; i++) {
-        bool has = false;
-        size_t j;
-        for (j = 0; j < fx->accts.n_creds; j++)
-            has = has || fx->accts.creds[j].acct == (int)i;
-        if (has)
+        if (fx->accts.accounts[i].n_creds)
             continue;
         if (fx->accts.accounts[i].from_env) {
             problem(ld, "environment", "TWILIO_ACCOUNT_SID",

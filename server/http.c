@@ -8,6 +8,17 @@
  * back as one buffer handed over with MHD_RESPMEM_MUST_FREE, with Twilio's
  * common headers.
  *
+ * Hostile clients are handled here, before anything reaches the router:
+ * framing that cannot be read safely (Content-Length with Transfer-Encoding,
+ * a coding other than chunked), a missing, repeated or malformed Host,
+ * whitespace in a field name, and an absolute-form request-target (whose
+ * authority then stands for Host). Connections are tracked so that at the
+ * connection limit idle ones are closed first and a new client is answered
+ * 503 rather than left in the backlog; a request must make progress every
+ * HTTP_REQUEST_TIMEOUT seconds until its answer is sent, and only an idle
+ * keep-alive connection gets HTTP_IDLE_TIMEOUT. libmicrohttpd's own messages
+ * are rate-limited (log.h sanitises every line).
+ *
  * SPDX-License-Identifier: MIT
  */
 #include "http.h"
@@ -18,17 +29,22 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "errors.h"
+#include "ids.h"
 #include "log.h"
+#include "paging.h"
 #include "render.h"
 #include "router.h"
 #include "util.h"
@@ -36,7 +52,24 @@
 #define HTTP_MAX_URI 8192
 #define HTTP_MAX_HEADERS 16384
 #define HTTP_CONNECTION_LIMIT 8192
+/*
+ * Seconds a connection may go without progress while a request is read or
+ * its answer is sent: a client that stalls (or vanished: libmicrohttpd
+ * 0.9.75 in epoll mode misses a FIN that arrives with the last data) loses
+ * its slot after this. Between requests, a keep-alive connection may idle
+ * for HTTP_IDLE_TIMEOUT.
+ */
+#define HTTP_REQUEST_TIMEOUT 5
 #define HTTP_IDLE_TIMEOUT 60
+/*
+ * Descriptors kept out of the connection limit: stdio, the listening
+ * socket, SQLite's files (a --state database, its WAL and shared memory),
+ * and slack; each worker thread also holds an epoll and an eventfd.
+ */
+#define HTTP_FD_RESERVE 16
+#define HTTP_FD_PER_THREAD 2
+/* Connections above the soft limit (an eighth below the hard one) evict. */
+#define HTTP_SOFT_LIMIT(hard) ((hard) - ((hard) / 8 > 0 ? (hard) / 8 : 1))
 /*
  * Per-connection memory for the request line and headers. Larger than the
  * limits above, so that a request somewhat over them reaches the handler and
@@ -48,23 +81,45 @@
 #define HTTP_POOL_SIZE (64 * 1024)
 #define HTTP_DRAIN_MS 600
 
+/*
+ * One connection, from accept to close (libmicrohttpd's socket context).
+ * While it waits for a request, or reads one, it is on the server's idle
+ * list (oldest first): those are what the connection limit evicts.
+ */
+struct conn {
+    struct conn *prev, *next;
+    MHD_socket fd;
+    bool listed;  /* on the idle list */
+    bool evicted; /* shut down to make room; closing */
+    bool reject;  /* accepted over the soft limit: answer 503 */
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
     const struct config *cfg;
     struct app *app;
     atomic_int inflight;
     unsigned port;
+    unsigned limit;      /* libmicrohttpd's connection limit */
+    unsigned soft_limit; /* above it, evict or answer 503 */
+    pthread_mutex_t lock; /* guards the fields below */
+    unsigned n_conns;
+    struct conn *idle_head, *idle_tail;
 };
 
 /* One request, from the URI log callback to completion. */
 struct req {
-    char *uri; /* raw request-target, NUL-terminated */
+    char *uri; /* raw path and query, NUL-terminated */
     size_t uri_len;
+    char *authority; /* of an absolute-form request-target, or NULL */
     uint64_t t0;
     bool too_long;
     bool started; /* the headers call has been seen */
+    bool bad_host; /* none on HTTP/1.1, or more than one */
     struct buf body;
     bool body_too_large;
+    char host[PAGING_MAX_HOST + 2]; /* Host without OWS, if it fits */
+    char *auth; /* Authorization without OWS, when it had some; a secret */
 };
 
 static const char *const common_headers[][2] = {
@@ -82,30 +137,196 @@ static const char *const common_headers[][2] = {
 /* Twilio's Access-Control-Allow-Methods, for paths the table does not know. */
 #define HTTP_CORS_METHODS "GET, POST, DELETE, OPTIONS"
 
+/* The connection's struct conn (NULL when it could not be allocated). */
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Idle list operations; srv->lock held. */
+static void
+idle_remove(struct http_server *srv, struct conn *k)
+{
+    if (!k->listed)
+        return;
+    if (k->prev)
+        k->prev->next = k->next;
+    else
+        srv->idle_head = k->next;
+    if (k->next)
+        k->next->prev = k->prev;
+    else
+        srv->idle_tail = k->prev;
+    k->prev = k->next = NULL;
+    k->listed = false;
+}
+
+static void
+idle_append(struct http_server *srv, struct conn *k)
+{
+    if (k->listed)
+        return;
+    k->prev = srv->idle_tail;
+    k->next = NULL;
+    if (srv->idle_tail)
+        srv->idle_tail->next = k;
+    else
+        srv->idle_head = k;
+    srv->idle_tail = k;
+    k->listed = true;
+}
+
+/* Marks k idle (waiting for or reading a request) or busy (answering). */
+static void
+conn_set_idle(struct http_server *srv, struct conn *k, bool idle)
+{
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&srv->lock);
+    idle_remove(srv, k);
+    if (idle && !k->evicted)
+        idle_append(srv, k);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/*
+ * Connection start and end. Above the soft limit a new connection makes
+ * room: the longest-idle connection is shut down (its worker then sees the
+ * hang-up and closes it; the descriptor stays valid until
+ * MHD_CONNECTION_NOTIFY_CLOSED, which takes the same lock), or, when every
+ * connection is busy answering, the new one is answered 503.
+ */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+              enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *srv = cls;
+    struct conn *k = *socket_context;
+    bool evicted = false, rejected = false;
+    unsigned n;
+
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        pthread_mutex_lock(&srv->lock);
+        if (k)
+            idle_remove(srv, k);
+        srv->n_conns--;
+        pthread_mutex_unlock(&srv->lock);
+        free(k);
+        *socket_context = NULL;
+        return;
+    }
+    k = calloc(1, sizeof(*k));
+    if (k) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        k->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+    }
+    pthread_mutex_lock(&srv->lock);
+    n = ++srv->n_conns;
+    if (n > srv->soft_limit) {
+        struct conn *victim = srv->idle_head;
+        if (victim && victim->fd != MHD_INVALID_SOCKET) {
+            idle_remove(srv, victim);
+            victim->evicted = true;
+            shutdown(victim->fd, SHUT_RDWR);
+            evicted = true;
+        } else if (k) {
+            k->reject = true;
+            rejected = true;
+        }
+    }
+    if (k)
+        idle_append(srv, k);
+    pthread_mutex_unlock(&srv->lock);
+    *socket_context = k;
+    if (evicted)
+        log_error_limited("http: %u connections (limit %u): closed the "
+                          "longest-idle one",
+                          n, srv->limit);
+    else if (rejected)
+        log_error_limited("http: %u connections (limit %u), none idle: "
+                          "answering 503",
+                          n, srv->limit);
+}
+
+/* Sets the connection's inactivity timeout, restarting its clock. */
+static void
+set_timeout(struct MHD_Connection *c, unsigned seconds)
+{
+    /* From 0, libmicrohttpd restarts the clock (microhttpd.h). */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, seconds);
+}
+
+/*
+ * Length of the "http://" or "https://" of an absolute-form
+ * request-target, or 0.
+ */
+static size_t
+absolute_scheme(const char *uri)
+{
+    if (strncasecmp(uri, "http://", 7) == 0)
+        return 7;
+    if (strncasecmp(uri, "https://", 8) == 0)
+        return 8;
+    return 0;
+}
+
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct http_server *srv = cls;
     struct req *r = calloc(1, sizeof(*r));
-    size_t n;
+    const char *src = uri;
+    size_t n, scheme;
+    bool slash;
 
-    (void)c;
     atomic_fetch_add(&srv->inflight, 1);
+    /* A new request: it must make progress until its answer is sent. */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+                              (unsigned)HTTP_REQUEST_TIMEOUT);
+    conn_set_idle(srv, conn_of(c), true); /* to the tail: it is active */
     if (r == NULL)
         return NULL;
     r->t0 = util_now_ns();
-    n = strlen(uri);
+    scheme = absolute_scheme(uri);
+    if (scheme) {
+        /*
+         * Absolute form (RFC 9112 3.2.2): the authority replaces Host. One
+         * longer than a valid Host is kept at PAGING_MAX_HOST + 1 bytes,
+         * which the link base refuses.
+         */
+        size_t alen = strcspn(uri + scheme, "/?#");
+        size_t keep = alen <= PAGING_MAX_HOST ? alen : PAGING_MAX_HOST + 1;
+        r->authority = malloc(keep + 1);
+        if (r->authority) {
+            memcpy(r->authority, uri + scheme, keep);
+            r->authority[keep] = '\0';
+        } else {
+            r->bad_host = true; /* never a base from the wrong field */
+        }
+        src = uri + scheme + alen;
+    }
+    n = strlen(src);
     if (n > HTTP_MAX_URI) {
         /* Kept: the path (its route decides the CORS headers), if short. */
-        size_t path = strcspn(uri, "?");
+        size_t path = strcspn(src, "?");
         r->too_long = true;
         n = path <= HTTP_MAX_URI ? path : 64;
     }
-    r->uri = malloc(n + 1);
+    /* "http://host" and "http://host?q" mean the path "/". */
+    slash = scheme && src[0] != '/';
+    r->uri = malloc(n + 2);
     if (r->uri) {
-        memcpy(r->uri, uri, n);
-        r->uri[n] = '\0';
-        r->uri_len = n;
+        if (slash)
+            r->uri[0] = '/';
+        memcpy(r->uri + slash, src, n);
+        r->uri[n + slash] = '\0';
+        r->uri_len = n + slash;
     }
     /*
      * The query is parsed by paging.c, from the copy above. Empty it in
@@ -129,11 +350,19 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct http_server *srv = cls;
     struct req *r = *con_cls;
 
-    (void)c;
-    (void)toe;
     atomic_fetch_sub(&srv->inflight, 1);
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        /* Answer sent: idle keep-alive until the next request line. */
+        set_timeout(c, HTTP_IDLE_TIMEOUT);
+        conn_set_idle(srv, conn_of(c), true);
+    }
     if (r) {
         free(r->uri);
+        free(r->authority);
+        if (r->auth) {
+            explicit_bzero(r->auth, strlen(r->auth));
+            free(r->auth);
+        }
         buf_release(&r->body);
         free(r);
         *con_cls = NULL;
@@ -144,11 +373,18 @@ static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char line[512];
+    size_t n;
 
     (void)cls;
     vsnprintf(line, sizeof(line), fmt, ap);
-    line[strcspn(line, "\r\n")] = '\0';
-    log_error("http: %s", line);
+    n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    /*
+     * These lines can be made by any client (a reset, a bad request), and
+     * some quote its bytes: rate-limited, and sanitised by log.c.
+     */
+    log_error_limited("http: %s", line);
 }
 
 /* Printable copy of s for the access log. */
@@ -205,9 +441,13 @@ log_request(struct http_server *srv, const struct req *r, const char *method,
     }
 }
 
+/*
+ * Queues rs (its body handed over) with the common headers and logs it;
+ * close adds "Connection: close" (libmicrohttpd then closes after sending).
+ */
 static enum MHD_Result
 respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
-        const char *method, struct response *rs)
+        const char *method, struct response *rs, bool close)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
@@ -261,6 +501,8 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
         snprintf(num, sizeof(num), "%d", rs->retry_after);
         MHD_add_response_header(resp, "Retry-After", num);
     }
+    if (close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     ret = MHD_queue_response(c, rs->status, resp);
     MHD_destroy_response(resp);
     if (!srv->cfg->quiet)
@@ -319,6 +561,154 @@ local_base(struct MHD_Connection *c, char *out, size_t cap)
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
+/* RFC 9110 5.6.2: a field name is a token. */
+static bool
+is_token(const char *s)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+
+    if (*s == '\0')
+        return false;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+              (ch >= 'A' && ch <= 'Z') || (ch && strchr(extra, ch))))
+            return false;
+    }
+    return true;
+}
+
+/* What the framing and Host checks need from the header fields. */
+struct head_scan {
+    unsigned n_host, n_te, n_cl;
+    const char *te;
+    bool bad_name;
+};
+
+static enum MHD_Result
+scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+            const char *value)
+{
+    struct head_scan *h = cls;
+
+    (void)kind;
+    if (!is_token(key))
+        h->bad_name = true; /* e.g. "Host : x" arrives as "Host " */
+    else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        h->n_host++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        h->n_te++;
+        h->te = value ? value : "";
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        h->n_cl++;
+    return MHD_YES;
+}
+
+/* s without leading and trailing spaces and tabs: start and length. */
+static const char *
+trim_ows(const char *s, size_t *len)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return s;
+}
+
+/*
+ * The checks of the headers call, before any body is read (RFC 9112 3.2,
+ * 5.1, 6.1, 6.3): a field name that is not a token (whitespace before the
+ * colon), Transfer-Encoding with Content-Length, on HTTP/1.0, or other than
+ * a single "chunked" (libmicrohttpd would read such a body as chunked, or
+ * wait for one it cannot delimit), more than one Content-Length: all
+ * API_ERR_BAD_REQUEST, to answer at once and close (the body cannot be
+ * trusted). Then more than one Host, or none on HTTP/1.1 (libmicrohttpd
+ * 0.9.75 also turns an obs-folded Host into a field named "Host" + the
+ * folded text): API_ERR_HOST. Else API_OK.
+ */
+static enum api_err
+check_head(struct MHD_Connection *c, const char *version)
+{
+    struct head_scan h;
+    bool http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+
+    memset(&h, 0, sizeof(h));
+    MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &h);
+    if (h.bad_name)
+        return API_ERR_BAD_REQUEST;
+    /* Exactly what libmicrohttpd reads as chunked (it keeps trailing OWS). */
+    if (h.n_te &&
+        (h.n_cl || http10 || h.n_te > 1 || strcasecmp(h.te, "chunked") != 0))
+        return API_ERR_BAD_REQUEST;
+    if (h.n_cl > 1)
+        return API_ERR_BAD_REQUEST;
+    if (h.n_host > 1 || (h.n_host == 0 && !http10))
+        return API_ERR_HOST;
+    return API_OK;
+}
+
+/* An answer made here, not by the router: an error, then close. */
+static enum MHD_Result
+refuse(struct http_server *srv, struct MHD_Connection *c, struct req *r,
+       const char *method, enum api_err e)
+{
+    struct response rs;
+
+    memset(&rs, 0, sizeof(rs));
+    buf_init(&rs.body);
+    ids_request_id(rs.request_id);
+    api_err_render(&rs.body, e, NULL, NULL);
+    rs.status = api_err_status(e);
+    rs.retry_after = e == API_ERR_UNAVAILABLE ? 1 : -1;
+    return respond(srv, c, r, method, &rs, true);
+}
+
+/* The probes, answered even at the connection limit. */
+static bool
+is_probe(const char *uri)
+{
+    size_t n = strcspn(uri, "?");
+
+    return (n == 8 && memcmp(uri, "/healthz", 8) == 0) ||
+           (n == 7 && memcmp(uri, "/readyz", 7) == 0);
+}
+
+/*
+ * A header value without OWS (libmicrohttpd strips only leading spaces):
+ * the value itself when it has none, else a copy in buf (cap bytes) or, when
+ * buf is NULL or too small, in *heap (malloc'd; NULL out of memory: the
+ * value as sent is used).
+ */
+static const char *
+value_trimmed(const char *v, char *buf, size_t cap, char **heap)
+{
+    size_t n;
+    const char *t;
+    char *p;
+
+    if (v == NULL)
+        return NULL;
+    t = trim_ows(v, &n);
+    if (t == v && t[n] == '\0')
+        return v;
+    if (buf && n < cap) {
+        p = buf;
+    } else if (heap) {
+        if ((p = malloc(n + 1)) == NULL)
+            return v;
+        *heap = p;
+    } else {
+        return v; /* too long for any valid value: refused as it is */
+    }
+    memcpy(p, t, n);
+    p[n] = '\0';
+    return p;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
        const char *method, const char *version, const char *upload_data,
@@ -333,16 +723,29 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     char fallback[96] = "";
 
     (void)url;
-    (void)version;
     if (r == NULL)
         return MHD_NO; /* out of memory in on_uri */
     if (!r->started) {
-        /*
-         * Answering on the headers call would be an "early response",
-         * which makes libmicrohttpd close the connection: answer on the
-         * last call, once the body (if any) has been read.
-         */
+        struct conn *k = conn_of(c);
+        enum api_err e = check_head(c, version);
+
         r->started = true;
+        /*
+         * An answer on this call is an "early response": libmicrohttpd
+         * sends it without reading a body and closes the connection.
+         * Otherwise answer on the last call, once the body (if any) has
+         * been read.
+         */
+        /*
+         * A Host problem is the router's to answer, in its order of checks
+         * (400 where a link base is needed): an empty Host stands for it.
+         */
+        if (e == API_ERR_HOST)
+            r->bad_host = true;
+        else if (e != API_OK)
+            return refuse(srv, c, r, method, e);
+        if (k && k->reject && !(r->uri && is_probe(r->uri)))
+            return refuse(srv, c, r, method, API_ERR_UNAVAILABLE);
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -356,6 +759,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    /* Complete: not idle (not evictable) until its answer is sent. */
+    conn_set_idle(srv, conn_of(c), false);
     hs.n = 0;
     hs.total = 0;
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &hs);
@@ -370,10 +775,19 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     rq.path_len = qmark ? (size_t)(qmark - uri) : strlen(uri);
     rq.query = qmark ? qmark + 1 : NULL;
     rq.query_len = qmark ? strlen(qmark + 1) : 0;
-    rq.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                          MHD_HTTP_HEADER_HOST);
-    rq.authorization = MHD_lookup_connection_value(
-        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (r->bad_host)
+        rq.host = "";
+    else if (r->authority)
+        rq.host = r->authority; /* RFC 9112 3.2.2: Host is ignored */
+    else
+        rq.host = value_trimmed(
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_HOST),
+            r->host, sizeof(r->host), NULL);
+    rq.authorization = value_trimmed(
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_AUTHORIZATION),
+        NULL, 0, &r->auth);
     rq.content_type = MHD_lookup_connection_value(
         c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     rq.body = r->body.data;
@@ -388,7 +802,31 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     rq.fallback_base = fallback;
     rq.t0 = r->t0;
     router_handle(srv->app, &rq, &rs);
-    return respond(srv, c, r, method, &rs);
+    /* The router may have waited (a fault rule's delay): a fresh clock. */
+    set_timeout(c, HTTP_REQUEST_TIMEOUT);
+    return respond(srv, c, r, method, &rs, false);
+}
+
+/*
+ * The connection limit the descriptor limit allows: RLIMIT_NOFILE less a
+ * reserve, at most HTTP_CONNECTION_LIMIT (0 when nothing is left).
+ */
+static unsigned
+connection_limit(unsigned threads, unsigned long long *nofile)
+{
+    struct rlimit rl;
+    unsigned long long reserve =
+        HTTP_FD_RESERVE + (unsigned long long)HTTP_FD_PER_THREAD * threads;
+
+    *nofile = 0;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return HTTP_CONNECTION_LIMIT;
+    *nofile = (unsigned long long)rl.rlim_cur;
+    if (*nofile <= reserve)
+        return 0;
+    return *nofile - reserve < HTTP_CONNECTION_LIMIT
+               ? (unsigned)(*nofile - reserve)
+               : HTTP_CONNECTION_LIMIT;
 }
 
 struct http_server *
@@ -399,6 +837,8 @@ http_start(const struct config *cfg, struct app *app)
     struct sockaddr_in6 sin6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
+    unsigned long long nofile;
+    unsigned threads;
     /* ITC lets MHD_quiesce_daemon() stop accepting at shutdown. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -407,6 +847,30 @@ http_start(const struct config *cfg, struct app *app)
         return NULL;
     srv->cfg = cfg;
     srv->app = app;
+    threads = cfg->threads > 1 ? cfg->threads : 1;
+    /*
+     * Never more connections than descriptors: at EMFILE, libmicrohttpd's
+     * worker without a connection retries accept() in a busy loop, logging
+     * each time.
+     */
+    srv->limit = connection_limit(threads, &nofile);
+    if (srv->limit < threads) {
+        log_error("cannot serve: the descriptor limit (RLIMIT_NOFILE %llu) "
+                  "leaves %u connections for %u threads; raise it (ulimit "
+                  "-n) above %u",
+                  nofile, srv->limit, threads,
+                  HTTP_FD_RESERVE + (HTTP_FD_PER_THREAD + 1) * threads);
+        free(srv);
+        return NULL;
+    }
+    if (srv->limit < HTTP_CONNECTION_LIMIT)
+        log_error("connection limit %u (RLIMIT_NOFILE %llu)", srv->limit,
+                  nofile);
+    srv->soft_limit = HTTP_SOFT_LIMIT(srv->limit);
+    if (pthread_mutex_init(&srv->lock, NULL) != 0) {
+        free(srv);
+        return NULL;
+    }
     if (cfg->bind_ipv6) {
         memset(&sin6, 0, sizeof(sin6));
         sin6.sin6_family = AF_INET6;
@@ -429,16 +893,18 @@ http_start(const struct config *cfg, struct app *app)
          * One thread: no pool, the polling thread serves (libmicrohttpd
          * warns about a pool of 0 or 1), so the slot repeats an option.
          */
-        cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
-                         : MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)(cfg->threads > 1 ? cfg->threads : HTTP_CONNECTION_LIMIT),
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT,
+        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
+                    : MHD_OPTION_CONNECTION_LIMIT,
+        threads > 1 ? threads : srv->limit,
+        MHD_OPTION_CONNECTION_LIMIT, srv->limit,
+        /* Until a first request line; on_uri and on_completed switch. */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_REQUEST_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
         MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_END);
     if (srv->daemon == NULL) {
         log_error("cannot listen on %s port %u: %s", cfg->bind, cfg->port,
@@ -450,6 +916,7 @@ http_start(const struct config *cfg, struct app *app)
     atomic_store(&app->ready, true);
     return srv;
 fail:
+    pthread_mutex_destroy(&srv->lock);
     free(srv);
     return NULL;
 }
@@ -482,6 +949,8 @@ http_stop(struct http_server *srv)
     MHD_stop_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    log_flush_suppressed();
+    pthread_mutex_destroy(&srv->lock);
     free(srv);
 }
 

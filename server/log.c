@@ -6,12 +6,22 @@
 #include "log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOG_LINE_MAX 2048
+
+/* The rate limit of log_error_limited: lines per window, window length. */
+static struct {
+    pthread_mutex_t lock;
+    time_t window; /* CLOCK_MONOTONIC second the window began */
+    unsigned n;    /* lines written in it */
+    unsigned long suppressed;
+} limit = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
 
 static void
 write_all(int fd, const char *p, size_t n)
@@ -28,18 +38,88 @@ write_all(int fd, const char *p, size_t n)
     }
 }
 
+/*
+ * Length of the UTF-8 sequence at s (n bytes left) if it is well formed
+ * and not a C1 control (U+0080 to U+009F, which terminals obey like ESC),
+ * else 0.
+ */
+static size_t
+utf8_printable(const unsigned char *s, size_t n)
+{
+    size_t len, i;
+    unsigned cp;
+
+    if (s[0] >= 0xc2 && s[0] <= 0xdf)
+        len = 2, cp = s[0] & 0x1fu;
+    else if (s[0] >= 0xe0 && s[0] <= 0xef)
+        len = 3, cp = s[0] & 0x0fu;
+    else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+        len = 4, cp = s[0] & 0x07u;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+        return 0;
+    return len;
+}
+
+/*
+ * Copies line (n bytes) to out (cap bytes), every byte that could steer a
+ * terminal (C0 and C1 controls, DEL, ill-formed UTF-8) written as \xHH;
+ * returns the length written (cut at cap - 1).
+ */
+static size_t
+sanitize(char *out, size_t cap, const char *line, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)line;
+    size_t i = 0, o = 0;
+
+    while (i < n) {
+        size_t k = 1;
+        if (s[i] >= 0x20 && s[i] < 0x7f) {
+            if (o + 1 >= cap)
+                break;
+            out[o++] = (char)s[i];
+        } else if (s[i] >= 0x80 && (k = utf8_printable(s + i, n - i)) > 0) {
+            if (o + k >= cap)
+                break;
+            memcpy(out + o, s + i, k);
+            o += k;
+        } else {
+            k = 1;
+            if (o + 4 >= cap)
+                break;
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[s[i] >> 4];
+            out[o++] = hex[s[i] & 15];
+        }
+        i += k;
+    }
+    return o;
+}
+
 static void
 vlog(int fd, const char *prefix, const char *fmt, va_list ap)
 {
-    char line[LOG_LINE_MAX];
+    char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
     size_t n = strlen(prefix);
     int m;
 
     memcpy(line, prefix, n);
-    m = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+    m = vsnprintf(raw, sizeof(raw), fmt, ap);
     if (m < 0)
         return;
-    n += (size_t)m < sizeof(line) - n - 1 ? (size_t)m : sizeof(line) - n - 2;
+    n += sanitize(line + n, sizeof(line) - n - 1,
+                  raw, (size_t)m < sizeof(raw) ? (size_t)m : sizeof(raw) - 1);
     line[n++] = '\n';
     write_all(fd, line, n);
 }
@@ -62,4 +142,57 @@ log_out(const char *fmt, ...)
     va_start(ap, fmt);
     vlog(STDOUT_FILENO, "", fmt, ap);
     va_end(ap);
+}
+
+static time_t
+now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec;
+}
+
+/* Reports and resets the suppressed count; limit.lock held. */
+static void
+report_suppressed(void)
+{
+    if (limit.suppressed)
+        log_error("suppressed %lu messages", limit.suppressed);
+    limit.suppressed = 0;
+}
+
+void
+log_error_limited(const char *fmt, ...)
+{
+    time_t t = now_s();
+    va_list ap;
+    bool write;
+
+    pthread_mutex_lock(&limit.lock);
+    if (t != limit.window) {
+        report_suppressed();
+        limit.window = t;
+        limit.n = 0;
+    }
+    write = limit.n < LOG_LIMIT_PER_SECOND;
+    if (write)
+        limit.n++;
+    else
+        limit.suppressed++;
+    /* Written under the lock: the report comes before the next line. */
+    if (write) {
+        va_start(ap, fmt);
+        vlog(STDERR_FILENO, "assistants-mock: ", fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&limit.lock);
+}
+
+void
+log_flush_suppressed(void)
+{
+    pthread_mutex_lock(&limit.lock);
+    report_suppressed();
+    pthread_mutex_unlock(&limit.lock);
 }

@@ -1,6 +1,11 @@
 /*
  * main.c - assistants-mock: arguments, signals and lifecycle. The sole
- * caller of exit(): 0 ok, 1 server failure, 2 usage or fixture error.
+ * caller of exit(): 0 ok, 1 server failure, 2 usage or fixture error; and
+ * of _exit(), from the start-up signal handler: 128 + the signal's number.
+ *
+ * Signals: SIGTERM, SIGINT, SIGHUP and SIGQUIT stop the server (it drains
+ * and exits 0); SIGUSR1 and SIGUSR2 are ignored. Before the server is up
+ * (a long fixture load) the same four end the process at once.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -30,6 +35,90 @@ static const char bundled_credentials[] =
     "bundled fixtures: ACa11ce000000000000000000000000001:alice-auth-token "
     "(or API key SKa11ce000000000000000000000000001:alice-api-key-secret), "
     "ACb0b00000000000000000000000000002:bob-auth-token";
+
+/* The stop signals, and their names. */
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+static const char *
+signal_name(int sig)
+{
+    switch (sig) {
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGINT:
+        return "SIGINT";
+    case SIGHUP:
+        return "SIGHUP";
+    case SIGQUIT:
+        return "SIGQUIT";
+    default:
+        return "signal";
+    }
+}
+
+/*
+ * A state file created by this start, removed if start-up is interrupted
+ * (half seeded, it would be reused as it is on the next start): its path
+ * and those of its WAL and shared-memory files, "" when none.
+ */
+static char startup_files[3][CONFIG_MAX_PATH + 5];
+
+/*
+ * A stop signal before the server is up: the loader may be anywhere (a
+ * long fixture file), so no draining, nothing to drain. Async-signal-safe
+ * calls only.
+ */
+static void
+on_startup_signal(int sig)
+{
+    static const char pre[] = "assistants-mock: ",
+                      post[] = " received during start-up, exiting\n";
+    const char *name = signal_name(sig);
+    size_t i;
+    ssize_t w;
+
+    w = write(STDERR_FILENO, pre, sizeof(pre) - 1);
+    w = write(STDERR_FILENO, name, strlen(name));
+    w = write(STDERR_FILENO, post, sizeof(post) - 1);
+    (void)w;
+    for (i = 0; i < 3; i++)
+        if (startup_files[i][0])
+            unlink(startup_files[i]);
+    _exit(128 + sig);
+}
+
+static void
+catch_startup_signals(void)
+{
+    struct sigaction sa;
+    size_t i;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_startup_signal;
+    sigfillset(&sa.sa_mask);
+    for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        sigaction(stop_signals[i], &sa, NULL);
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * From here on the stop signals wait for sigwait() in main, never reach a
+ * server thread (all are started later and inherit the mask).
+ */
+static void
+block_stop_signals(sigset_t *sigs)
+{
+    size_t i;
+
+    sigemptyset(sigs);
+    for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        sigaddset(sigs, stop_signals[i]);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+    for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        signal(stop_signals[i], SIG_DFL);
+}
 
 static void
 raise_fd_limit(void)
@@ -104,15 +193,17 @@ main(int argc, char **argv)
         goto out;
     }
 
-    /* Signals go to sigwait() below, never to the server's threads. */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
+    catch_startup_signals();
     if (cfg.state[0] && !cfg.check) { /* --check writes no file */
         char err[512];
+        if (access(cfg.state, F_OK) != 0) {
+            snprintf(startup_files[0], sizeof(startup_files[0]), "%s",
+                     cfg.state);
+            snprintf(startup_files[1], sizeof(startup_files[1]), "%s-wal",
+                     cfg.state);
+            snprintf(startup_files[2], sizeof(startup_files[2]), "%s-shm",
+                     cfg.state);
+        }
         store = store_open_file(cfg.state, err, sizeof(err));
         if (store == NULL) {
             log_error("cannot use state file '%s': %s", cfg.state, err);
@@ -142,6 +233,7 @@ main(int argc, char **argv)
         }
         goto out;
     }
+    block_stop_signals(&sigs);
     if (cfg.check) {
         log_out("fixtures ok: %zu account%s, %ld assistant%s from %zu "
                 "file%s",
@@ -175,9 +267,9 @@ main(int argc, char **argv)
                                     : "reused");
     print_accounts(&fx, store);
 
-    while (sigwait(&sigs, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+    while (sigwait(&sigs, &sig) != 0)
         ;
-    log_out("%s received, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    log_out("%s received, stopping", signal_name(sig));
     http_stop(srv);
     status = 0;
 out:

@@ -277,7 +277,13 @@ paging_add_url(struct buf *out, const char *base, size_t base_len,
     buf_adds(out, "PageSize=");
     buf_add_long(out, page_size);
     buf_adds(out, "&Page=");
-    buf_add_long(out, page);
+    /*
+     * Saturated: the page after PAGING_MAX_PAGE says PAGING_MAX_PAGE again
+     * (Page is only echoed; the token moves on), so that every link made
+     * here is one paging_parse_query accepts.
+     */
+    buf_add_long(out, page < 0 ? 0 : page > PAGING_MAX_PAGE ? PAGING_MAX_PAGE
+                                                            : page);
     if (token) {
         buf_adds(out, "&PageToken=");
         buf_add(out, token, token_len);

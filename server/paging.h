@@ -74,7 +74,8 @@ bool paging_host_valid(const char *host, size_t len);
 /*
  * Appends base + path + ?[filter]PageSize=N&Page=P[&PageToken=T]: filter
  * (NULL or "") is the list's filter, encoded, ending in '&'; token may be
- * NULL.
+ * NULL. P is clamped to 0..PAGING_MAX_PAGE, so the link is always one
+ * paging_parse_query accepts.
  */
 void paging_add_url(struct buf *out, const char *base, size_t base_len,
                     const char *path, const char *filter, long long page_size,

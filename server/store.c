@@ -322,7 +322,7 @@ prepare_writer(struct store *s)
     if (prepare(s->db, "SELECT acct FROM accounts WHERE sid = ?", "",
                 &s->acct_find) < 0 ||
         prepare(s->db, "INSERT INTO accounts (acct, sid) VALUES "
-                       "((SELECT count(*) FROM accounts), ?)",
+                       "((SELECT coalesce(max(acct) + 1, 0) FROM accounts), ?)",
                 "", &s->acct_add) < 0)
         return -1;
     return 0;
