@@ -3,7 +3,8 @@
 # each for FUZZ_SECONDS (default 20) on a copy of its seed corpus.
 #
 # usage: fuzz/run.sh [--merge] [--replay] [TARGET...]
-#   TARGET     query token auth host fixtures body (default: all)
+#   TARGET     query token auth host fixtures body router faults
+#              (default: all)
 #   --merge    afterwards, merge the new interesting inputs into
 #              fuzz/corpus/TARGET (libFuzzer -merge=1); without it
 #              fuzz/corpus is never written
@@ -26,7 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${FUZZ_BUILD:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-20}
-all="query token auth host fixtures body"
+all="query token auth host fixtures body router faults"
 merge=0
 replay=0
 targets=
@@ -35,7 +36,7 @@ for arg in "$@"; do
     case $arg in
     --merge) merge=1 ;;
     --replay) replay=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run.sh: unknown option '$arg'" >&2; exit 2 ;;
     *)
         case " $all " in
