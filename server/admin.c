@@ -223,9 +223,8 @@ static void
 render_clock(struct call *c)
 {
     char date[21];
-    int64_t ms = clock_now_ms();
 
-    util_format_date(ms / 1000, date);
+    util_format_date(clock_now(), date);
     buf_adds(&c->rs->body, "{\"now\":\"");
     buf_adds(&c->rs->body, date);
     buf_adds(&c->rs->body, "\",\"frozen\":");

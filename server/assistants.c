@@ -222,7 +222,7 @@ missing(struct call *c, enum store_table t, const char *what, const char *id)
 void
 assistants_attached(struct call *c)
 {
-    char path[ROUTER_MAX_PARAM + 32];
+    char path[ROUTER_MAX_PARAM + 32], lpath[LIST_MAX_PATH];
     struct paging_query q;
     struct list_spec l;
     enum store_table t;
@@ -243,8 +243,9 @@ assistants_attached(struct call *c)
         }
         return;
     }
-    snprintf(path, sizeof(path), "/v1/Assistants/%s/%s", c->param[0], what);
-    if (list_spec_init(&l, t, key, path, NULL, NULL) < 0) {
+    if (list_path(lpath, sizeof(lpath), "/v1/Assistants/", c->param[0],
+                  t == STORE_TOOLS ? "/Tools" : "/Knowledge") < 0 ||
+        list_spec_init(&l, t, key, lpath, NULL, NULL) < 0) {
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
         return;
     }

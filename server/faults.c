@@ -173,7 +173,9 @@ parse_error(struct rule *r, json_object *err, char *field, size_t cap)
             r->hit.code = (int)n;
         } else if (strcmp(key, "message") == 0) {
             if (!json_object_is_type(val, json_type_string) ||
-                json_object_get_string_len(val) > FAULTS_MAX_MESSAGE)
+                json_object_get_string_len(val) > FAULTS_MAX_MESSAGE ||
+                memchr(json_object_get_string(val), '\0',
+                       (size_t)json_object_get_string_len(val)))
                 BAD("error.message");
             message = json_object_get_string(val);
         } else if (strcmp(key, "retry_after") == 0) {
@@ -212,7 +214,9 @@ parse_rule(struct rule *r, json_object *rule, char *field, size_t cap)
             if (v == NULL)
                 continue;
             if (!json_object_is_type(v, json_type_string) ||
-                json_object_get_string_len(v) >= (int)sizeof(r->method))
+                json_object_get_string_len(v) >= (int)sizeof(r->method) ||
+                memchr(json_object_get_string(v), '\0',
+                       (size_t)json_object_get_string_len(v)))
                 BAD("method");
             m = json_object_get_string(v);
             for (i = 0; m[i]; i++)

@@ -68,12 +68,12 @@ ids_uuid7(char out[37])
     uint64_t now, cur, next, r1, r2;
     int i;
 
-    if (!seeded)
-        now = (uint64_t)clock_now_ms();
-    else if (clock_frozen())
-        now = (uint64_t)clock_now_ms();
-    else
+    if (!seeded || clock_frozen()) {
+        int64_t ms = clock_now_ms();
+        now = ms > 0 ? (uint64_t)ms : 0; /* before 1970: the epoch */
+    } else {
         now = (uint64_t)IDS_SEED_EPOCH_MS;
+    }
     now <<= 12;
     cur = atomic_load(&uuid7_last);
     do {

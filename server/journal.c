@@ -317,9 +317,15 @@ render_entry(struct buf *b, const struct entry *e)
     buf_adds(b, "{\"request_id\":\"");
     buf_adds(b, e->request_id);
     buf_adds(b, "\",\"time\":\"");
-    util_format_date(e->time_ms / 1000, date);
-    buf_add(b, date, 19);
-    buf_addf(b, ".%03dZ\",\"account_sid\":", (int)(e->time_ms % 1000));
+    {
+        /* Floor division: before 1970 the milliseconds stay positive. */
+        int64_t secs = e->time_ms >= 0 ? e->time_ms / 1000
+                                       : (e->time_ms - 999) / 1000;
+        util_format_date(secs, date);
+        buf_add(b, date, 19);
+        buf_addf(b, ".%03dZ\",\"account_sid\":",
+                 (int)(e->time_ms - secs * 1000));
+    }
     if (e->account_sid[0])
         render_json_string(b, e->account_sid, strlen(e->account_sid));
     else

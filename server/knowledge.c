@@ -679,7 +679,7 @@ seeded_chunks(struct call *c)
 void
 knowledge_chunks(struct call *c)
 {
-    char path[ROUTER_MAX_PARAM + 32];
+    char path[LIST_MAX_PATH];
     struct paging_query q;
     struct list_spec l;
     enum api_err e;
@@ -691,9 +691,10 @@ knowledge_chunks(struct call *c)
     }
     if (rc == 0)
         rc = seeded_chunks(c);
-    snprintf(path, sizeof(path), "/v1/Knowledge/%s/Chunks", c->param[0]);
-    if (rc < 0 || list_spec_init(&l, STORE_CHUNKS, "chunks", path, NULL,
-                                 NULL) < 0) {
+    if (rc < 0 ||
+        list_path(path, sizeof(path), "/v1/Knowledge/", c->param[0],
+                  "/Chunks") < 0 ||
+        list_spec_init(&l, STORE_CHUNKS, "chunks", path, NULL, NULL) < 0) {
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
         return;
     }

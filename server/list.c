@@ -18,13 +18,13 @@
 /* A copied key, to outlive the row it came from. */
 struct saved_key {
     struct store_key key;
-    char id[FIXTURES_MAX_ID + 1];
+    char id[PAGING_MAX_KEY_ID + 1];
 };
 
 static void
 save_key(struct saved_key *s, const struct store_key *k)
 {
-    size_t n = k->id_len > FIXTURES_MAX_ID ? FIXTURES_MAX_ID : k->id_len;
+    size_t n = k->id_len > PAGING_MAX_KEY_ID ? PAGING_MAX_KEY_ID : k->id_len;
 
     memcpy(s->id, k->id, n);
     s->id[n] = '\0';
@@ -208,7 +208,7 @@ list_page(struct store *store, const struct list_spec *l, int acct,
     return buf_failed(out) ? API_ERR_INTERNAL : API_OK;
 }
 
-/* Appends s percent-encoded (RFC 3986 unreserved characters stay). */
+/* Writes s percent-encoded (RFC 3986 unreserved characters stay). */
 static size_t
 encode(char *out, size_t cap, const char *s)
 {
@@ -219,7 +219,7 @@ encode(char *out, size_t cap, const char *s)
         unsigned char c = (unsigned char)*s;
         bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                      (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                     c == '_' || c == '~' || c == '/';
+                     c == '_' || c == '~';
         if (o + 4 >= cap)
             return (size_t)-1;
         if (plain) {
@@ -243,8 +243,9 @@ list_spec_init(struct list_spec *l, enum store_table t, const char *key,
     memset(&l->where, 0, sizeof(l->where));
     l->table = t;
     l->key = key;
-    if (encode(l->path, sizeof(l->path), path) == (size_t)-1)
+    if (strlen(path) >= sizeof(l->path))
         return -1;
+    strcpy(l->path, path);
     l->filter[0] = '\0';
     if (param && value) {
         n = (size_t)snprintf(l->filter, sizeof(l->filter), "%s=", param);
@@ -306,4 +307,20 @@ list_query_param(const char *query, size_t len, const char *name, char *out,
         found = 1;
     }
     return found;
+}
+
+int
+list_path(char *out, size_t cap, const char *prefix, const char *id,
+          const char *suffix)
+{
+    size_t n = strlen(prefix), m;
+
+    if (n + 1 >= cap)
+        return -1;
+    memcpy(out, prefix, n + 1);
+    m = encode(out + n, cap - n, id);
+    if (m == (size_t)-1 || n + m + strlen(suffix) + 1 > cap)
+        return -1;
+    strcat(out, suffix);
+    return 0;
 }

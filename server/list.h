@@ -16,7 +16,7 @@
 #include "paging.h"
 #include "store.h"
 
-#define LIST_MAX_PATH 1200
+#define LIST_MAX_PATH 1800
 #define LIST_MAX_FILTER 1200
 
 /* One list request: which rows, how its links and tokens look. */
@@ -30,13 +30,21 @@ struct list_spec {
 };
 
 /*
- * Fills l for a list of table t with key, at path (raw; percent-encoded
- * here where needed); param (e.g. "AssistantId", or NULL) and value name
+ * Fills l for a list of table t with key, at path (as it goes into links:
+ * see list_path); param (e.g. "AssistantId", or NULL) and value (raw) name
  * the filter that goes first in every link. Tokens bind to key, path and
  * filter together. 0, or -1 when something is too long.
  */
 int list_spec_init(struct list_spec *l, enum store_table t, const char *key,
                    const char *path, const char *param, const char *value);
+
+/*
+ * Writes prefix + id percent-encoded (every byte but RFC 3986's unreserved
+ * ones, '/' included) + suffix into out: a list path under a parent, e.g.
+ * ("/v1/Sessions/", "a/b", "/Messages"). 0, or -1 when it does not fit.
+ */
+int list_path(char *out, size_t cap, const char *prefix, const char *id,
+              const char *suffix);
 
 /*
  * Finds query parameter name in the raw query (may be NULL) and decodes its

@@ -170,8 +170,8 @@ paging_token_encode(char dir, const char *account_sid, const char *scope,
     uint64_t created = (uint64_t)key->created, check;
     int i;
 
-    if (idn > FIXTURES_MAX_ID)
-        idn = FIXTURES_MAX_ID;
+    if (idn > PAGING_MAX_KEY_ID)
+        idn = PAGING_MAX_KEY_ID;
     raw[n++] = (unsigned char)dir;
     for (i = 7; i >= 0; i--)
         raw[n++] = (unsigned char)(created >> (i * 8));

@@ -27,9 +27,14 @@
 #define PAGING_DEFAULT_SIZE 50
 #define PAGING_MAX_SIZE 1000
 #define PAGING_MAX_PAGE 2147483647LL
+/*
+ * Longest id a cursor holds: a session's (a client's name, with "webhook:"
+ * before it) is the longest of any list's items.
+ */
+#define PAGING_MAX_KEY_ID 520
 /* Raw token: 1 + 8 + id + 6 bytes; its base64url form. */
-#define PAGING_MAX_TOKEN_RAW (1 + 8 + FIXTURES_MAX_ID + 6)
-#define PAGING_MAX_TOKEN 292
+#define PAGING_MAX_TOKEN_RAW (1 + 8 + PAGING_MAX_KEY_ID + 6)
+#define PAGING_MAX_TOKEN 714
 #define PAGING_MAX_HOST 255
 
 struct paging_query {
@@ -53,7 +58,7 @@ enum api_err paging_parse_query(const char *query, size_t len,
 struct paging_cursor {
     char dir; /* 'A' or 'B' */
     struct store_key key; /* key.id points into id */
-    char id[FIXTURES_MAX_ID + 1];
+    char id[PAGING_MAX_KEY_ID + 1];
 };
 
 /*

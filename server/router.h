@@ -24,7 +24,7 @@
 #include "store.h"
 
 #define ROUTER_MAX_PARAMS 2
-#define ROUTER_MAX_PARAM 512
+#define ROUTER_MAX_PARAM 1024
 #define ROUTER_MAX_BASE (CONFIG_MAX_PUBLIC_URL + 16)
 
 /* Everything a handler may use; owned by main.c, shared by all threads. */

@@ -19,13 +19,14 @@
 #include "util.h"
 #include "webhooks.h"
 
-#define SESSION_MAX_ID ROUTER_MAX_PARAM
+/* Longest session name; with "webhook:" it still fits a path parameter. */
+#define SESSION_MAX_ID 512
 
 /* 404 naming /v1/<what>/<id>. */
 static void
 not_found(struct call *c, const char *what, const char *id)
 {
-    char path[SESSION_MAX_ID + 32];
+    char path[ROUTER_MAX_PARAM + 32];
 
     snprintf(path, sizeof(path), "/v1/%s/%s", what, id);
     call_error(c, API_ERR_NOT_FOUND, path, NULL);
@@ -284,7 +285,7 @@ sessions_list(struct call *c)
 void
 sessions_fetch(struct call *c)
 {
-    char id[SESSION_MAX_ID + 16];
+    char id[ROUTER_MAX_PARAM + 16];
     int rc = find_session(c, c->param[0], id, sizeof(id));
 
     if (rc == 1)
@@ -323,7 +324,7 @@ list_children(struct call *c, enum store_table t, const char *key,
 void
 sessions_messages(struct call *c)
 {
-    char id[SESSION_MAX_ID + 16], path[SESSION_MAX_ID + 64];
+    char id[ROUTER_MAX_PARAM + 16], path[LIST_MAX_PATH];
     int rc = find_session(c, c->param[0], id, sizeof(id));
 
     if (rc <= 0) {
@@ -333,7 +334,11 @@ sessions_messages(struct call *c)
             call_error(c, API_ERR_INTERNAL, NULL, NULL);
         return;
     }
-    snprintf(path, sizeof(path), "/v1/Sessions/%s/Messages", c->param[0]);
+    if (list_path(path, sizeof(path), "/v1/Sessions/", c->param[0],
+                  "/Messages") < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
     list_children(c, STORE_MESSAGES, "messages", path, id);
 }
 
@@ -362,7 +367,7 @@ void
 feedbacks_create(struct call *c)
 {
     const char *session = NULL, *message;
-    char sid[SESSION_MAX_ID + 16];
+    char sid[ROUTER_MAX_PARAM + 16];
     struct message_check m = {NULL, false};
     json_object *score = NULL;
     struct crud_write w;
@@ -422,7 +427,7 @@ feedbacks_create(struct call *c)
 void
 feedbacks_list(struct call *c)
 {
-    char path[SESSION_MAX_ID + 64];
+    char path[LIST_MAX_PATH];
     int rc = crud_exists(c, STORE_ASSISTANTS, c->param[0]);
 
     if (rc <= 0) {
@@ -432,6 +437,10 @@ feedbacks_list(struct call *c)
             call_error(c, API_ERR_INTERNAL, NULL, NULL);
         return;
     }
-    snprintf(path, sizeof(path), "/v1/Assistants/%s/Feedbacks", c->param[0]);
+    if (list_path(path, sizeof(path), "/v1/Assistants/", c->param[0],
+                  "/Feedbacks") < 0) {
+        call_error(c, API_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
     list_children(c, STORE_FEEDBACKS, "feedbacks", path, c->param[0]);
 }
