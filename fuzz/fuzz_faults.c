@@ -24,8 +24,8 @@
  * must agree with a memoised recursive reference matcher, and a glob
  * always matches its own text.
  *
- * Known bugs (see the README) are excluded unless FUZZ_STRICT=1: a NUL
- * inside "method" or "error.message".
+ * A NUL inside "method" or "error.message" must be refused (known_bug marks
+ * the inputs of the two bugs found this way, now fixed).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -607,8 +607,6 @@ check_rule(const uint8_t *data, size_t size)
     ref_rule(&e, rule);
     strcpy(field, "(unset)");
     rc = faults_add(f, scope, rule, &out, field, sizeof(field));
-    if (e.known_bug && !fuzz_strict())
-        goto out;
     if (rc != e.rc || (rc < 0 && strcmp(field, e.field) != 0)) {
         fprintf(stderr, "faults_add: got %d '%s', want %d '%s'\n", rc,
                 rc < 0 ? field : "", e.rc, e.rc < 0 ? e.field : "");
