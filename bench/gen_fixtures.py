@@ -387,14 +387,18 @@ def alice_resources(first_assistant):
             "date_updated": iso(t),
         })
 
+    # Links name their account: without it they would belong to the
+    # default account, which TWILIO_ACCOUNT_SID may make another one.
     completed = [k for k in knowledge if k["status"] == "COMPLETED"]
-    attachments = [{"assistant_id": first_assistant, "tool_id": x["id"]}
-                   for x in tools]
-    attachments += [{"assistant_id": first_assistant, "knowledge_id": k["id"]}
-                    for k in completed]
+    attachments = [{"assistant_id": first_assistant, "tool_id": x["id"],
+                    "account_sid": sid} for x in tools]
+    attachments += [{"assistant_id": first_assistant, "knowledge_id": k["id"],
+                     "account_sid": sid} for k in completed]
     policy_links = [
-        {"policy_id": policies[0]["id"], "tool_id": tools[0]["id"]},
-        {"policy_id": policies[1]["id"], "knowledge_id": completed[1]["id"]},
+        {"policy_id": policies[0]["id"], "tool_id": tools[0]["id"],
+         "account_sid": sid},
+        {"policy_id": policies[1]["id"], "knowledge_id": completed[1]["id"],
+         "account_sid": sid},
     ]
 
     t += rng.randint(3600, 86400)

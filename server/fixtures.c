@@ -977,6 +977,110 @@ check_ref(struct loader *ld, const char *file, size_t index, json_object *o,
     return false;
 }
 
+struct session_of {
+    char session[1100];
+};
+
+static int
+on_message_row(void *arg, const struct store_row *row)
+{
+    struct session_of *m = arg;
+    json_object *rec = NULL, *secret = NULL, *v = NULL;
+
+    if (resource_parse_row(row, &rec, &secret) == 0 &&
+        json_object_object_get_ex(rec, "session_id", &v))
+        snprintf(m->session, sizeof(m->session), "%s",
+                 json_object_get_string(v));
+    json_object_put(rec);
+    json_object_put(secret);
+    return 0;
+}
+
+/* A feedback's message must be a message of the feedback's session. */
+static bool
+check_message_session(struct loader *ld, const char *file, size_t index,
+                      json_object *o, int acct)
+{
+    json_object *mid = NULL, *sid = NULL;
+    struct session_of m = {""};
+    char fpath[96];
+    const char *id;
+
+    json_object_object_get_ex(o, "message_id", &mid);
+    json_object_object_get_ex(o, "session_id", &sid);
+    if (mid == NULL || sid == NULL || !store_is_new(ld->store))
+        return true;
+    id = json_object_get_string(mid);
+    store_txn_get(ld->store, STORE_MESSAGES, acct, id, strlen(id),
+                  on_message_row, &m);
+    if (strcmp(m.session, json_object_get_string(sid)) == 0)
+        return true;
+    problem(ld, file, apath(fpath, sizeof(fpath), index, "message_id"),
+            "message %s is not in session %s",
+            quote(ld, id, strlen(id)),
+            quote(ld, json_object_get_string(sid),
+                  (size_t)json_object_get_string_len(sid)));
+    return false;
+}
+
+/*
+ * The values the API itself would refuse: a tool's type, a knowledge
+ * source's type and status, a message's role, a feedback's score.
+ */
+static bool
+check_values(struct loader *ld, const char *file, size_t index,
+             json_object *o)
+{
+    static const char *const know_types[] = {"Web", "Database", "Text",
+                                             "File", NULL};
+    static const char *const statuses[] = {"QUEUED", "PROCESSING",
+                                           "COMPLETED", "FAILED", NULL};
+    static const char *const tool_types[] = {"WEBHOOK", NULL};
+    static const char *const roles[] = {"user", "assistant", "tool",
+                                        "knowledge", "system", NULL};
+    const struct {
+        enum section sec;
+        const char *key;
+        const char *const *ok;
+    } rules[] = {
+        {SEC_TOOLS, "type", tool_types},
+        {SEC_KNOWLEDGE, "type", know_types},
+        {SEC_KNOWLEDGE, "status", statuses},
+        {SEC_MESSAGES, "role", roles},
+    };
+    char fpath[96];
+    bool good = true;
+    size_t i, k;
+
+    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        json_object *v = NULL;
+        const char *s;
+        bool found = false;
+        if (rules[i].sec != cur_section ||
+            !json_object_object_get_ex(o, rules[i].key, &v) ||
+            !json_object_is_type(v, json_type_string))
+            continue;
+        s = json_object_get_string(v);
+        for (k = 0; rules[i].ok[k]; k++)
+            found = found || strcmp(s, rules[i].ok[k]) == 0;
+        if (!found) {
+            problem(ld, file, apath(fpath, sizeof(fpath), index, rules[i].key),
+                    "unexpected value %s", quote(ld, s, strlen(s)));
+            good = false;
+        }
+    }
+    if (cur_section == SEC_FEEDBACKS) {
+        json_object *v = NULL;
+        if (json_object_object_get_ex(o, "score", &v) && v &&
+            (json_object_get_double(v) < 0 || json_object_get_double(v) > 1)) {
+            problem(ld, file, apath(fpath, sizeof(fpath), index, "score"),
+                    "expected a number from 0 to 1");
+            good = false;
+        }
+    }
+    return good;
+}
+
 /* The references a record of the current section makes. */
 static bool
 check_refs(struct loader *ld, const char *file, size_t index, json_object *o,
@@ -995,9 +1099,10 @@ check_refs(struct loader *ld, const char *file, size_t index, json_object *o,
         return check_ref(ld, file, index, o, "assistant_id",
                          STORE_ASSISTANTS, "assistant", acct) &
                check_ref(ld, file, index, o, "session_id", STORE_SESSIONS,
-                         "session", acct) &
+                         "session", acct) &&
                check_ref(ld, file, index, o, "message_id", STORE_MESSAGES,
-                         "message", acct);
+                         "message", acct) &&
+               check_message_session(ld, file, index, o, acct);
     default:
         return true;
     }
@@ -1107,7 +1212,8 @@ load_record(struct loader *ld, struct source *s, size_t index, size_t start,
             goto out;
         }
     }
-    if (!check_refs(ld, s->name, index, o,
+    if (!check_values(ld, s->name, index, o) ||
+        !check_refs(ld, s->name, index, o,
                     ld->fx->accts.accounts[acct].store_id))
         goto out;
     if (field_value(R, f, "account_sid") == NULL) {
@@ -1290,8 +1396,25 @@ load_reply(struct loader *ld, struct source *s, size_t index, size_t start,
                 FIXTURES_MAX_REPLY);
         goto out;
     }
-    if (!ok || ld->default_acct < 0)
+    if (!ok)
         goto out;
+    if (aid && store_is_new(ld->store)) {
+        size_t a;
+        bool found = false;
+        for (a = 0; a < ld->fx->accts.n_accounts && !found; a++)
+            found = row_exists(ld, STORE_ASSISTANTS,
+                               ld->fx->accts.accounts[a].store_id,
+                               json_object_get_string(aid));
+        if (!found) {
+            char fpath[96];
+            problem(ld, s->name,
+                    apath(fpath, sizeof(fpath), index, "assistant_id"),
+                    "no assistant %s",
+                    quote(ld, json_object_get_string(aid),
+                          (size_t)json_object_get_string_len(aid)));
+            goto out;
+        }
+    }
     r = realloc(ld->fx->replies,
                 (ld->fx->n_replies + 1) * sizeof(*ld->fx->replies));
     if (r == NULL)

@@ -349,6 +349,9 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
     now_status = due_status(rule, p->w.rec, p->w.secret, p->count, &polls);
     if (!rule->by_time && !p->count)
         return 2; /* a look changes nothing under a polls rule */
+    /* Forward only: a source seeded (or left) PROCESSING stays so. */
+    if (strcmp(before, "PROCESSING") == 0 && strcmp(now_status, "QUEUED") == 0)
+        now_status = before;
     if (rule->by_time && strcmp(before, now_status) == 0)
         return 2; /* nothing to write */
     if (set_state(&p->w, polls, state_int(p->w.secret, "since_ms"),

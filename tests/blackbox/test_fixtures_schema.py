@@ -32,7 +32,6 @@ SPDX-License-Identifier: MIT
 
 import argparse
 import calendar
-import copy
 import json
 import os
 import re
@@ -452,6 +451,10 @@ def check_resources(data):
         check(l.get("tool_id") in tool_ids or l.get("knowledge_id") in know_ids,
               "policy_links[%d]: dangling" % i)
 
+    check(all(l.get("account_sid") == ALICE
+              for l in data["attachments"] + links),
+          "attachments and policy_links must name alice's account_sid (else "
+          "they belong to TWILIO_ACCOUNT_SID's account when it is set)")
     att = data["attachments"]
     check(att and all(a.get("assistant_id") == first for a in att),
           "attachments: not all to alice's first assistant %s" % first)
