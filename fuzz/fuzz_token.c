@@ -78,8 +78,8 @@ as_cursor(const uint8_t *data, size_t size)
     key.created = (int64_t)created;
     key.id = id;
     key.id_len = size - 9;
-    /* Longer ids are cut to FIXTURES_MAX_ID bytes by the encoder. */
-    idn = key.id_len > FIXTURES_MAX_ID ? FIXTURES_MAX_ID : key.id_len;
+    /* Longer ids are cut to PAGING_MAX_KEY_ID bytes by the encoder. */
+    idn = key.id_len > PAGING_MAX_KEY_ID ? PAGING_MAX_KEY_ID : key.id_len;
     n = paging_token_encode(dir, alice, "assistants", &key, tok);
     check_token_chars(tok, n);
     FUZZ_CHECK(paging_token_decode(tok, n, alice, "assistants", &c) == 0);
