@@ -10,6 +10,7 @@ SPDX-License-Identifier: MIT
 """
 
 import json
+import threading
 
 import harness
 
@@ -105,6 +106,56 @@ class Conformance(harness.TestCase):
                'operationId' in op}
         self.assertEqual(len(ops), 30, ops)
         self.assertEqual(sorted(ops - set(self.seen)), [])
+
+
+class AttachConcurrency(harness.TestCase):
+    """Attach and detach from 8 threads at once: no error but 404 for a
+    detach that lost the race, and the end state is what the last
+    operation of each pair says."""
+
+    def test_attach_detach_race(self):
+        srv = self.start_server(['--quiet'])
+        post = lambda p, b: srv.request(  # noqa: E731
+            'POST', p, auth=ALICE, headers=JSON,
+            body=json.dumps(b).encode())
+        aid = post('/v1/Assistants', {'name': 'A'}).json()['id']
+        tids = [post('/v1/Tools', {'name': 't%d' % i, 'type': 'WEBHOOK',
+                                   'enabled': True}).json()['id']
+                for i in range(4)]
+        errors = []
+
+        def work(n):
+            for i in range(60):
+                tid = tids[(n + i) % len(tids)]
+                m = 'POST' if (n + i) % 3 else 'DELETE'
+                r = srv.request(m, '/v1/Assistants/%s/Tools/%s' % (aid, tid),
+                                auth=ALICE)
+                if r.status not in (204, 404) or \
+                        (r.status == 404 and m == 'POST'):
+                    errors.append((m, r.status, r.body[:100]))
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        # Settle: attach all, detach one; lists and the fetch agree.
+        for tid in tids:
+            self.assertEqual(srv.request(
+                'POST', '/v1/Assistants/%s/Tools/%s' % (aid, tid),
+                auth=ALICE).status, 204)
+        self.assertEqual(srv.request(
+            'DELETE', '/v1/Assistants/%s/Tools/%s' % (aid, tids[0]),
+            auth=ALICE).status, 204)
+        listed = [t['id'] for t in srv.get(
+            '/v1/Assistants/%s/Tools?PageSize=50' % aid, auth=ALICE).json()[
+            'tools']]
+        fetched = [t['id'] for t in srv.get('/v1/Assistants/' + aid,
+                                            auth=ALICE).json()['tools']]
+        self.assertEqual(sorted(listed), sorted(tids[1:]))
+        self.assertEqual(sorted(fetched), sorted(tids[1:]))
+        self.assertEqual(len(set(fetched)), len(fetched))
 
 
 if __name__ == '__main__':
