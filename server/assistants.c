@@ -24,25 +24,8 @@
 void
 assistants_list(struct call *c)
 {
-    struct paging_query q;
-    struct list_spec l;
-    enum api_err e;
-
-    if (list_spec_init(&l, STORE_ASSISTANTS, "assistants", "/v1/Assistants",
-                       NULL, NULL) < 0) {
-        call_error(c, API_ERR_INTERNAL, NULL, NULL);
-        return;
-    }
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK &&
-        buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
-        e = API_ERR_INTERNAL;
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct,
-                      c->account->sid, &q, c->base, c->base_len,
-                      &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_attached(c, STORE_ASSISTANTS, "assistants", "/v1/Assistants",
+                       NULL);
 }
 
 /* Appends the stored item pre + base + post to the response. */
@@ -223,11 +206,9 @@ void
 assistants_attached(struct call *c)
 {
     char path[ROUTER_MAX_PARAM + 32], lpath[LIST_MAX_PATH];
-    struct paging_query q;
     struct list_spec l;
     enum store_table t;
     const char *key, *what;
-    enum api_err e;
     int rc;
 
     attached_kind(c, &t, &key, &what);
@@ -251,12 +232,7 @@ assistants_attached(struct call *c)
     }
     l.where.kind = STORE_ATTACHED_TO;
     l.where.a = c->param[0];
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_page(c, &l);
 }
 
 static void

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "ids.h"
+#include "list.h"
 #include "router.h"
 #include "util.h"
 
@@ -220,4 +221,42 @@ crud_exists(struct call *c, enum store_table t, const char *id)
                        NULL);
 
     return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}
+
+void
+crud_list_page(struct call *c, const struct list_spec *l)
+{
+    struct paging_query q;
+    enum api_err e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+
+    if (e == API_OK &&
+        buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
+        e = API_ERR_INTERNAL;
+    if (e == API_OK)
+        e = list_page(c->app->store, l, c->acct, c->account->sid, &q,
+                      c->base, c->base_len, &c->rs->body);
+    if (e != API_OK)
+        call_error(c, e, NULL, NULL);
+}
+
+void
+crud_list_attached(struct call *c, enum store_table t, const char *key,
+                   const char *path, const char *param)
+{
+    char value[ROUTER_MAX_PARAM + 1];
+    struct list_spec l;
+    int has = param ? list_query_param(c->rq->query, c->rq->query_len,
+                                       param, value, sizeof(value))
+                    : 0;
+
+    if (has < 0 || list_spec_init(&l, t, key, path, has ? param : NULL,
+                                  has ? value : NULL) < 0) {
+        call_error(c, API_ERR_INVALID_PARAM, param, NULL);
+        return;
+    }
+    if (has) {
+        l.where.kind = STORE_ATTACHED_TO;
+        l.where.a = value;
+    }
+    crud_list_page(c, &l);
 }

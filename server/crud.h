@@ -86,6 +86,21 @@ int crud_add_linked(struct call *c, enum store_table t, const char *owner,
 /* Answers 201 (created) or 200 with w's item. */
 void crud_answer(struct call *c, unsigned status, struct crud_write *w);
 
+/*
+ * Answers the list page l of the call's account: parses the paging
+ * parameters, renders the page, or answers the error.
+ */
+struct list_spec;
+void crud_list_page(struct call *c, const struct list_spec *l);
+
+/*
+ * Answers the list of table t (envelope key, path) filtered by the query
+ * parameter param (e.g. "AssistantId", or NULL: none) on the attachments:
+ * the rows attached to the assistant it names.
+ */
+void crud_list_attached(struct call *c, enum store_table t, const char *key,
+                        const char *path, const char *param);
+
 /* A row of table t of the call's account with this id exists: 1, 0, -1. */
 int crud_exists(struct call *c, enum store_table t, const char *id);
 

@@ -159,30 +159,8 @@ void
 knowledge_list(struct call *c)
 {
     knowledge_catch_up(c);
-    char aid[ROUTER_MAX_PARAM + 1];
-    struct paging_query q;
-    struct list_spec l;
-    enum api_err e;
-    int has;
-
-    has = list_query_param(c->rq->query, c->rq->query_len, "AssistantId", aid,
-                           sizeof(aid));
-    if (has < 0 ||
-        list_spec_init(&l, STORE_KNOWLEDGE, "knowledge", "/v1/Knowledge",
-                       has ? "AssistantId" : NULL, has ? aid : NULL) < 0) {
-        call_error(c, API_ERR_INVALID_PARAM, "AssistantId", NULL);
-        return;
-    }
-    if (has) {
-        l.where.kind = STORE_ATTACHED_TO;
-        l.where.a = aid;
-    }
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_attached(c, STORE_KNOWLEDGE, "knowledge", "/v1/Knowledge",
+                       "AssistantId");
 }
 
 void
@@ -683,9 +661,7 @@ void
 knowledge_chunks(struct call *c)
 {
     char path[LIST_MAX_PATH];
-    struct paging_query q;
     struct list_spec l;
-    enum api_err e;
     int rc = poll(c, false);
 
     if (rc == 1) {
@@ -703,10 +679,5 @@ knowledge_chunks(struct call *c)
     }
     l.where.kind = STORE_CHILDREN_OF;
     l.where.a = c->param[0];
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_page(c, &l);
 }

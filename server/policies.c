@@ -21,9 +21,7 @@ void
 policies_list(struct call *c)
 {
     char tool[ROUTER_MAX_PARAM + 1] = "", know[ROUTER_MAX_PARAM + 1] = "";
-    struct paging_query q;
     struct list_spec l;
-    enum api_err e;
     int ht, hk;
 
     ht = list_query_param(c->rq->query, c->rq->query_len, "ToolId", tool,
@@ -74,12 +72,7 @@ policies_list(struct call *c)
         l.where.kind = STORE_POLICIES_OF;
         l.where.a = ht ? tool_match : know_match;
     }
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_page(c, &l);
 }
 
 bool

@@ -265,21 +265,14 @@ find_session(struct call *c, const char *param, char *out, size_t cap)
 void
 sessions_list(struct call *c)
 {
-    struct paging_query q;
     struct list_spec l;
-    enum api_err e;
 
     if (list_spec_init(&l, STORE_SESSIONS, "sessions", "/v1/Sessions", NULL,
                        NULL) < 0) {
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
         return;
     }
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_page(c, &l);
 }
 
 void
@@ -303,9 +296,7 @@ static void
 list_children(struct call *c, enum store_table t, const char *key,
               const char *path, const char *parent)
 {
-    struct paging_query q;
     struct list_spec l;
-    enum api_err e;
 
     if (list_spec_init(&l, t, key, path, NULL, NULL) < 0) {
         call_error(c, API_ERR_INTERNAL, NULL, NULL);
@@ -313,12 +304,7 @@ list_children(struct call *c, enum store_table t, const char *key,
     }
     l.where.kind = STORE_CHILDREN_OF;
     l.where.a = parent;
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_page(c, &l);
 }
 
 void

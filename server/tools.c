@@ -76,30 +76,7 @@ tools_attach_member(struct call *c, json_object *body, int kind,
 void
 tools_list(struct call *c)
 {
-    char aid[ROUTER_MAX_PARAM + 1];
-    struct paging_query q;
-    struct list_spec l;
-    enum api_err e;
-    int has;
-
-    has = list_query_param(c->rq->query, c->rq->query_len, "AssistantId", aid,
-                           sizeof(aid));
-    if (has < 0 ||
-        list_spec_init(&l, STORE_TOOLS, "tools", "/v1/Tools",
-                       has ? "AssistantId" : NULL, has ? aid : NULL) < 0) {
-        call_error(c, API_ERR_INVALID_PARAM, "AssistantId", NULL);
-        return;
-    }
-    if (has) {
-        l.where.kind = STORE_ATTACHED_TO;
-        l.where.a = aid;
-    }
-    e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    if (e == API_OK)
-        e = list_page(c->app->store, &l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
-        call_error(c, e, NULL, NULL);
+    crud_list_attached(c, STORE_TOOLS, "tools", "/v1/Tools", "AssistantId");
 }
 
 /* Sets requires_auth from the policy links of w's tool, and renders it. */
