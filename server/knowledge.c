@@ -325,7 +325,7 @@ on_poll(void *arg, const struct store_row *old, struct store_item *item)
     if (strcmp(before, "COMPLETED") == 0 || strcmp(before, "FAILED") == 0)
         return 2; /* done: polls no longer count */
     now_status = due_status(rule, p->w.rec, p->w.secret, p->count, &polls);
-    if (!rule->by_time && !p->count)
+    if (!rule->by_time && !p->count && rule->n > 0)
         return 2; /* a look changes nothing under a polls rule */
     /* Forward only: a source seeded (or left) PROCESSING stays so. */
     if (strcmp(before, "PROCESSING") == 0 && strcmp(now_status, "QUEUED") == 0)
@@ -423,9 +423,9 @@ knowledge_catch_up(struct call *c)
     const struct store_key *key = NULL;
     size_t i;
 
-    /* Under a polls rule only polls move a status; under a duration rule
-     * time does, and every view must show it. */
-    if (!c->app->knowledge_rule.by_time)
+    /* Under a polls rule only polls move a status (but 0: done at once);
+     * under a duration rule time does, and every view must show it. */
+    if (!c->app->knowledge_rule.by_time && c->app->knowledge_rule.n > 0)
         return;
     memset(&p, 0, sizeof(p));
     do {

@@ -23,8 +23,9 @@ file started.  The bundled fixtures' start-up line "bundled fixtures:
 AC...:alice-auth-token ..." is the one exception: it prints the public
 credentials of the bundled fixtures on purpose.
 
-Runs on the bundled fixtures (alice: 130 assistants, with an API key; bob:
-12) unless a test writes its own.
+Runs on the bundled fixtures (alice: 130 assistants, with an API key, and
+tools, knowledge, policies, attachments, a session with messages and a
+feedback; bob: 12 assistants and nothing else) unless a test writes its own.
 
 Usage: python3 tests/blackbox/test_admin.py [--binary PATH]
 
@@ -60,6 +61,10 @@ ENTRY_KEYS = ['request_id', 'time', 'account_sid', 'method', 'path', 'query',
 LOG_KEYS = ['request_id', 'account_sid', 'method', 'path', 'status', 'bytes',
             'duration_us']
 EXPORT_ITEM_KEYS = [k for k in ITEM_KEYS if k != 'url']
+# The sections of /__admin/export, in order (every one, even when empty).
+EXPORT_SECTIONS = ['accounts', 'assistants', 'tools', 'knowledge',
+                   'policies', 'sessions', 'messages', 'feedbacks',
+                   'attachments', 'policy_links']
 BODY_CAP = 65536
 FIXED_HOST = 'mock.test:8080'
 
@@ -1802,13 +1807,18 @@ class Export(AdminCase):
         for body in (everything, mine, bobs):
             self.assertNotIn(seg.encode(), body)
             self.assertEqual(find_secrets(body), [])
-            self.assertNotIn(b'"url"', body)
             self.assertNotIn(b'segment_credential', body)
             self.assertNotIn(b'auth_token', body)
+            # every section, in order; no record has its derived url (a
+            # tool's meta may hold a "url" of its own)
+            top = harness.keys_in_order(body.decode())
+            self.assertEqual([k for k, _ in top], EXPORT_SECTIONS)
+            for section, records in top:
+                for rec in records:
+                    with self.subTest(section=section, record=rec):
+                        self.assertNotIn('url', [k for k, _ in rec])
         # the shape
-        top = harness.keys_in_order(everything.decode())
-        self.assertEqual([k for k, _ in top], ['accounts', 'assistants'])
-        top = dict(top)
+        top = dict(harness.keys_in_order(everything.decode()))
         self.assertEqual(top['accounts'], [[('sid', ALICE)], [('sid', BOB)]])
         for item in top['assistants']:
             self.assertEqual([k for k, _ in item], EXPORT_ITEM_KEYS)
@@ -1820,14 +1830,34 @@ class Export(AdminCase):
             self.assertEqual([a for a in exp if a['account_sid'] == acct],
                              want, acct)
         self.assertEqual(len(exp), ALICE_N + BOB_N)
-        m = json.loads(mine)
-        self.assertEqual(m['accounts'], [{'sid': ALICE}])
-        self.assertEqual(m['assistants'],
-                         [a for a in exp if a['account_sid'] == ALICE])
-        b = json.loads(bobs)
-        self.assertEqual(b['accounts'], [{'sid': BOB}])
-        self.assertEqual(b['assistants'],
-                         [a for a in exp if a['account_sid'] == BOB])
+        every = json.loads(everything)
+        # tools, knowledge and policies as the API lists them, without url
+        for path, key in (('/v1/Tools', 'tools'),
+                          ('/v1/Knowledge', 'knowledge'),
+                          ('/v1/Policies', 'policies')):
+            for acct, auth in ((ALICE, AUTH_A), (BOB, AUTH_B)):
+                want = [{k: v for k, v in x.items() if k != 'url'}
+                        for x in harness.list_items(srv, path, key, auth)]
+                self.assertEqual([x for x in every[key]
+                                  if x['account_sid'] == acct], want,
+                                 (key, acct))
+        self.assertTrue(all(every[k] for k in EXPORT_SECTIONS),
+                        'the bundled fixtures seed every section')
+
+        def of(acct):
+            """Every section of everything, only acct's records."""
+            out = {'accounts': [{'sid': acct}]}
+            for k in EXPORT_SECTIONS[1:-2]:
+                out[k] = [x for x in every[k] if x['account_sid'] == acct]
+            assistants = {a['id'] for a in out['assistants']}
+            policies = {p['id'] for p in out['policies']}
+            out['attachments'] = [x for x in every['attachments']
+                                  if x['assistant_id'] in assistants]
+            out['policy_links'] = [x for x in every['policy_links']
+                                   if x['policy_id'] in policies]
+            return out
+        self.assertEqual(json.loads(mine), of(ALICE))
+        self.assertEqual(json.loads(bobs), of(BOB))
         orig = self.pages(srv)
         orig_fetch = srv.fetch(a_ids[0], AUTH_A, {'Host': FIXED_HOST}).body
 

@@ -22,17 +22,28 @@ the real API (../shared/twilio/twilio_assistants_v1.json from the repository
 root) by ResCase.tearDown; ZzSpecCoverage checks that every operation of
 this part was validated at least once.
 
-Runs on the bundled fixtures (alice: 130 assistants, with an API key; bob:
-12; no tools, knowledge or policies).
+Runs on the bundled fixtures: alice has 130 assistants, an API key, 3
+tools, 16 knowledge sources (each type in each status), 2 policies and 7
+attachments to her first assistant; bob has 12 assistants and nothing else.
+A test that counts what it made compares against what was there before it
+(a snapshot taken at its start, e.g. Reset: a reset brings back the seeded
+records); Processing and Paging.test_tokens_survive_writes start their
+servers on a fixture file with only the bundled accounts and assistants
+(bare_fixtures), so that seeded knowledge and tools never share their
+lists.
 
 Usage: python3 tests/blackbox/test_resources.py [--binary PATH] [-k NAME]
 
 SPDX-License-Identifier: MIT
 """
 
+import atexit
 import json
+import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -89,6 +100,25 @@ def epoch(date):
 def clock_plus(seconds):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ',
                          time.gmtime(epoch(CLOCK) + seconds))
+
+
+_BARE = []
+
+
+def bare_fixtures():
+    """A fixture file (made once) with only the accounts and assistants of
+    the bundled fixtures (fixtures/default.json): no tools, knowledge,
+    policies, attachments, sessions, messages, feedbacks or replies."""
+    if not _BARE:
+        with open(os.path.join(harness.REPO_ROOT, 'fixtures', 'default.json'),
+                  encoding='utf-8') as f:
+            bundled = json.load(f)
+        d = tempfile.mkdtemp(prefix='am-bb-')
+        atexit.register(shutil.rmtree, d, True)
+        _BARE.append(harness.write_json(d, 'bare.json', {
+            'accounts': bundled['accounts'],
+            'assistants': bundled['assistants']}))
+    return _BARE[0]
 
 
 def pct_all(s):
@@ -777,6 +807,10 @@ class ToolErrors(ResCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = cls.class_server()
+        # what the fixtures seeded, before this class made anything
+        cls.seeded_tools = harness.list_items(cls.srv, TOOLS, 'tools', AUTH_A)
+        cls.seeded_policies = harness.list_items(cls.srv, POLICIES,
+                                                 'policies', AUTH_A)
         r = cls.srv.post_json(TOOLS, {'name': 'target', 'type': 'WEBHOOK',
                                       'enabled': True}, AUTH_A)
         cls.tid = r.json()['id']
@@ -968,10 +1002,15 @@ class ToolErrors(ResCase):
     def test_zz_errors_created_nothing(self):
         """Only the valid creates of this class made tools (two named
         'v'); no failed one left a tool or a policy, the target is as it
-        was."""
-        names = [t['name'] for t in self.items(self.srv, TOOLS, 'tools')]
+        was, and the seeded tools and policies are untouched."""
+        tools = self.items(self.srv, TOOLS, 'tools')
+        seeded = {t['id'] for t in self.seeded_tools}
+        self.assertEqual([t for t in tools if t['id'] in seeded],
+                         self.seeded_tools)
+        names = [t['name'] for t in tools if t['id'] not in seeded]
         self.assertEqual(sorted(names), ['target', 'v', 'v'])
-        self.assertEqual(self.items(self.srv, POLICIES, 'policies'), [])
+        self.assertEqual(self.items(self.srv, POLICIES, 'policies'),
+                         self.seeded_policies)
         f = self.tool(self.srv.get(self.path, auth=AUTH_A),
                       keys=TOOL_FETCH_KEYS)
         self.assertEqual((f['name'], f['enabled'], f['description'],
@@ -1401,6 +1440,11 @@ class KnowledgeErrors(ResCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = cls.class_server()
+        # what the fixtures seeded, before this class made anything
+        cls.seeded_knowledge = harness.list_items(cls.srv, KNOW, 'knowledge',
+                                                  AUTH_A)
+        cls.seeded_policies = harness.list_items(cls.srv, POLICIES,
+                                                 'policies', AUTH_A)
         r = cls.srv.post_json(KNOW, {'name': 'target', 'type': 'Text',
                                      'knowledge_source_details': {
                                          'content': 'c'}}, AUTH_A)
@@ -1560,8 +1604,13 @@ class KnowledgeErrors(ResCase):
 
     def test_zz_errors_created_nothing(self):
         items = self.items(self.srv, KNOW, 'knowledge')
-        self.assertEqual([k['name'] for k in items], ['target'])
-        self.assertEqual(self.items(self.srv, POLICIES, 'policies'), [])
+        seeded = {k['id'] for k in self.seeded_knowledge}
+        self.assertEqual([k for k in items if k['id'] in seeded],
+                         self.seeded_knowledge)
+        self.assertEqual([k['name'] for k in items if k['id'] not in seeded],
+                         ['target'])
+        self.assertEqual(self.items(self.srv, POLICIES, 'policies'),
+                         self.seeded_policies)
         self.assertEqual(self.srv.get(self.path, auth=AUTH_A).json()['name'],
                          'target')
 
@@ -1571,6 +1620,12 @@ class KnowledgeErrors(ResCase):
 
 
 class Processing(ResCase):
+    """The rule on knowledge the tests make, on servers without seeded
+    knowledge (bare_fixtures): the lists hold exactly what a test made."""
+
+    def start_server(self, args=('--quiet',), env=None, port_flag=True):
+        return super().start_server(['--fixtures', bare_fixtures()] +
+                                    list(args), env=env, port_flag=port_flag)
 
     def advance(self, srv, seconds):
         r = harness.admin(srv, 'POST', '/__admin/clock',
@@ -2155,10 +2210,12 @@ class Attachments(ResCase):
                                 auth=AUTH_A), '/v1/Assistants/' + a1)
             self.nf(srv.get(assistant_path(a1) + '/' + kind, auth=AUTH_A),
                     '/v1/Assistants/' + a1)
-        # a fixture assistant takes attachments too
+        # a fixture assistant takes attachments too, after its seeded ones
         fx = srv.list_all(AUTH_A)[0]['id']
+        fx_tools, fx_know = self.attached(srv, fx)
         self.attach(srv, fx, 'Tools', t2['id'])
-        self.assertEqual(self.attached(srv, fx), ([t2['id']], []))
+        self.assertEqual(self.attached(srv, fx),
+                         (fx_tools + [t2['id']], fx_know))
 
 
 class AttachReturnsJson(ResCase):
@@ -2205,6 +2262,11 @@ class Paging(ResCase):
     @classmethod
     def setUpClass(cls):
         cls.srv = srv = cls.class_server()
+        # the seeded ones come first in the unfiltered lists
+        cls.seeded = {key: [x['id'] for x in harness.list_items(
+            srv, path, key, AUTH_A)] for path, key in (
+                (TOOLS, 'tools'), (KNOW, 'knowledge'),
+                (POLICIES, 'policies'))}
         cls.aid = srv.create({'name': 'p'}, AUTH_A).json()['id']
         cls.aid2 = srv.create({'name': 'p2'}, AUTH_A).json()['id']
         cls.tools = []
@@ -2265,8 +2327,8 @@ class Paging(ResCase):
         even_t = self.tools[0::2]
         even_k = self.knows[0::2]
         cases = [
-            (TOOLS, 'tools', '', self.tools),
-            (KNOW, 'knowledge', '', self.knows),
+            (TOOLS, 'tools', '', self.seeded['tools'] + self.tools),
+            (KNOW, 'knowledge', '', self.seeded['knowledge'] + self.knows),
             (TOOLS + '?AssistantId=' + aid, 'tools', 'AssistantId=%s&' % aid,
              even_t),
             (KNOW + '?AssistantId=' + aid2, 'knowledge',
@@ -2282,7 +2344,9 @@ class Paging(ResCase):
                                      want)
                     self.assertEqual(len(pages), -(-len(want) // n))
         pol = [p['id'] for p in self.items(self.srv, POLICIES, 'policies')]
-        self.assertEqual(len(pol), 7)
+        seeded = self.seeded['policies']
+        self.assertEqual(len(pol), len(seeded) + 7)
+        self.assertEqual(pol[:len(seeded)], seeded)
         for n in (2, 7):
             pages = self.walk(POLICIES, 'policies', n)
             self.assertEqual([x['id'] for pg in pages for x in pg], pol)
@@ -2402,7 +2466,8 @@ class Paging(ResCase):
                                       auth=AUTH_A), 'Invalid PageToken.')
 
     def test_tokens_survive_writes(self):
-        srv = self.start_server()
+        # no seeded tools: the pages hold only the ones made here
+        srv = self.start_server(['--quiet', '--fixtures', bare_fixtures()])
         made = [self.mk_tool(srv, name='w%d' % i)['id'] for i in range(6)]
         r = srv.get(TOOLS + '?PageSize=2', auth=AUTH_A)
         nxt = self.ok(r)['meta']['next_page_url']
@@ -2597,15 +2662,23 @@ class Reset(ResCase):
                 self.items(srv, POLICIES, 'policies', auth))
 
     def test_reset_account_then_all(self):
+        """A reset brings back what the fixtures seeded (alice: tools,
+        knowledge, policies, attachments to her first assistant; bob:
+        none) and drops what was made since."""
         srv = self.start_server()
-        empty = self.state(srv, AUTH_A)
-        self.assertEqual(empty, ([], [], []))
+        seeded = self.state(srv, AUTH_A)
+        self.assertTrue(all(seeded), seeded)  # something to bring back
+        self.assertEqual(self.state(srv, AUTH_B), ([], [], []))
+        fx_tools, fx_know = self.attached(srv, srv.list_all(AUTH_A)[0]['id'])
+        self.assertTrue(fx_tools and fx_know, (fx_tools, fx_know))
         fa, ta, ka = self.populate(srv, AUTH_A, ALICE)
+        self.assertEqual(self.attached(srv, fa),
+                         (fx_tools + [ta], fx_know + [ka]))
         fb, tb, kb = self.populate(srv, AUTH_B, BOB)
         bob_state = self.state(srv, AUTH_B)
         harness.reset(srv, auth=AUTH_A)
-        self.assertEqual(self.state(srv, AUTH_A), ([], [], []))
-        self.assertEqual(self.attached(srv, fa), ([], []))
+        self.assertEqual(self.state(srv, AUTH_A), seeded)
+        self.assertEqual(self.attached(srv, fa), (fx_tools, fx_know))
         self.nf(srv.get(tool_path(ta), auth=AUTH_A), '/v1/Tools/' + ta)
         self.nf(srv.get(knowledge_path(ka), auth=AUTH_A),
                 '/v1/Knowledge/' + ka)
@@ -2616,10 +2689,13 @@ class Reset(ResCase):
         harness.reset(srv)
         self.assertEqual(self.state(srv, AUTH_B), ([], [], []))
         self.assertEqual(self.attached(srv, fb, AUTH_B), ([], []))
+        self.assertEqual(self.state(srv, AUTH_A), seeded)
+        self.assertEqual(self.attached(srv, fa), (fx_tools, fx_know))
         # it works as before afterwards
         fa, ta, ka = self.populate(srv, AUTH_A, ALICE)
-        self.assertEqual(self.attached(srv, fa), ([ta], [ka]))
-        self.assertEqual(len(self.state(srv, AUTH_A)[2]), 1)
+        self.assertEqual(self.attached(srv, fa),
+                         (fx_tools + [ta], fx_know + [ka]))
+        self.assertEqual(len(self.state(srv, AUTH_A)[2]), len(seeded[2]) + 1)
 
 
 # ---------------------------------------------------------------------------

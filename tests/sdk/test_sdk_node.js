@@ -277,8 +277,10 @@ function collectEach(list, opts) {
 // ---------------------------------------------------------------------------
 // Part 2: the rest of the API (tools, policies, knowledge, attachments,
 // messages, sessions, feedbacks), driven through the SDK only, the way a
-// user's integration test would. State: the bundled fixtures (assistants, no
-// tools/knowledge/policies/sessions) after part 1's last reset.
+// user's integration test would. State: the bundled fixtures after part 1's
+// last reset (assistants; for alice also tools, knowledge, policies, a
+// session with messages and a feedback: the unfiltered lists are compared
+// against what the setup saw, the rest is filtered to what this part made).
 
 const UUID7 = '[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 const idRe = (kind) => new RegExp(`^aia_${kind}_${UUID7}$`);
@@ -353,8 +355,17 @@ async function partTwo(ctx) {
   let lookupPolicy = null;
   let plain = null; // tool without policy
   let plainPolicy = null;
+  // What the bundled fixtures seeded for alice before this part made
+  // anything: ids of her tools and policies, [id, status] of her knowledge.
+  // The unfiltered lists show them first, then what this part made.
+  let seeded = null;
 
-  await check('part 2 setup: two assistants created with the SDK', async () => {
+  await check('part 2 setup: the seeded tools, knowledge, policies; two assistants created', async () => {
+    seeded = {
+      tools: (await T.list()).map((t) => t.id),
+      knowledge: (await K.list()).map((k) => [k.id, k.status]),
+      policies: (await P.list()).map((p) => p.id),
+    };
     asstX = await A.create({ name: 'Part 2 X' });
     asstY = await A.create({ name: 'Part 2 Y' });
     assert.match(asstX.id, ID_RE);
@@ -472,7 +483,8 @@ async function partTwo(ctx) {
     assert.deepEqual(f.policies[0].policyDetails, { rate: 5 });
     plainPolicy = f.policies[0];
     const all = await P.list();
-    assert.deepEqual(all.map((p) => p.id).sort(), [pid, plainPolicy.id].sort());
+    assert.deepEqual(all.map((p) => p.id).sort(),
+      [...needs(seeded, 'setup').policies, pid, plainPolicy.id].sort());
   });
 
   await check('tools(id).update({assistant_id}): attaches the tool to that assistant', async () => {
@@ -484,14 +496,16 @@ async function partTwo(ctx) {
     assert.deepEqual(onY.map((x) => x.id), [id]);
   });
 
-  await check('tools.list(): both; list({assistantId}) only the attached; unknown id -> []', async () => {
+  await check('tools.list(): the seeded ones and both; list({assistantId}) only the attached; unknown id -> []', async () => {
     const all = await T.list();
-    assert.deepEqual(all.map((t) => t.id), [needs(lookup, 'tools.create').id, needs(plain, 'minimal tool').id]);
+    const before = needs(seeded, 'setup').tools;
+    assert.deepEqual(all.map((t) => t.id),
+      [...before, needs(lookup, 'tools.create').id, needs(plain, 'minimal tool').id]);
     for (const t of all) {
       assert.equal(t.accountSid, ALICE);
       assert.equal(t.policies, null, 'list items carry no policies');
     }
-    assert.equal(all[0].name, 'Order lookup v2');
+    assert.equal(all[before.length].name, 'Order lookup v2');
     const onX = await T.list({ assistantId: needs(asstX, 'setup').id });
     assert.deepEqual(onX.map((t) => t.id), [lookup.id]);
     assert.deepEqual(await T.list({ assistantId: NO_ASST }), []);
@@ -527,8 +541,9 @@ async function partTwo(ctx) {
     await assertRestError(
       T.create({ name: 'x', type: 'WEBHOOK', enabled: true, policy: { id: NO_PLCY, policy_details: {} } }),
       404, 20404, notFound(`/v1/Policies/${NO_PLCY}`));
-    assert.equal((await T.list()).length, 2, 'a failed create left a tool');
-    assert.equal((await P.list()).length, 2, 'a failed create left a policy');
+    const before = needs(seeded, 'setup');
+    assert.equal((await T.list()).length, before.tools.length + 2, 'a failed create left a tool');
+    assert.equal((await P.list()).length, before.policies.length + 2, 'a failed create left a policy');
   });
 
   await check('tools(unknown): fetch / update / remove -> RestException 404 20404', async () => {
@@ -580,9 +595,10 @@ async function partTwo(ctx) {
 
   await check('knowledge.list() shows QUEUED and is not a poll; list({assistantId}) has it', async () => {
     const id = needs(textK, 'Text create').id;
+    const before = needs(seeded, 'setup').knowledge;
     for (let i = 0; i < 2; i++) {
       const all = await K.list();
-      assert.deepEqual(all.map((k) => [k.id, k.status]), [[id, 'QUEUED']]);
+      assert.deepEqual(all.map((k) => [k.id, k.status]), [...before, [id, 'QUEUED']]);
     }
     const onX = await K.list({ assistantId: needs(asstX, 'setup').id });
     assert.deepEqual(onX.map((k) => k.id), [id]);
@@ -707,7 +723,8 @@ async function partTwo(ctx) {
       400, 20001, 'Invalid parameter knowledge_source_details.content');
     await assertRestError(K.create({ type: 'Text', knowledge_source_details: { content: 'x' } }), 400, 20001,
       'Missing required parameter name');
-    assert.equal((await K.list()).length, 5, 'a refused create left knowledge behind');
+    assert.equal((await K.list()).length, needs(seeded, 'setup').knowledge.length + 5,
+      'a refused create left knowledge behind');
   });
 
   await check('knowledge update({name, description}): no restart, status stays COMPLETED', async () => {
@@ -1035,8 +1052,8 @@ async function partTwo(ctx) {
       if (i % 2 === 0) await T.create({ name: `unattached ${i}`, type: 'WEBHOOK', enabled: true });
     }
     pagingTools = ids;
-    // plain + loose + 5 paged + 3 unattached
-    assert.equal((await T.list()).length, 10);
+    // the seeded ones + plain + loose + 5 paged + 3 unattached
+    assert.equal((await T.list()).length, needs(seeded, 'setup').tools.length + 10);
     const items = await T.list({ assistantId: pagingAsst.id, pageSize: 2 });
     assert.deepEqual(items.map((t) => t.id), ids);
   });
@@ -1068,7 +1085,7 @@ async function partTwo(ctx) {
     assert.ok(new URL(pages[0].nextPageUrl).pathname === `/v1/Assistants/${aid}/Tools`, pages[0].nextPageUrl);
   });
 
-  await check('tools.list({pageSize: 3, limit: 7}) unfiltered: the first 7 of 10 in creation order', async () => {
+  await check('tools.list({pageSize: 3, limit: 7}) unfiltered: the first 7 (seeded first) in creation order', async () => {
     const all = await T.list();
     const items = await T.list({ pageSize: 3, limit: 7 });
     assert.deepEqual(items.map((t) => t.id), all.slice(0, 7).map((t) => t.id));
@@ -1094,7 +1111,7 @@ async function partTwo(ctx) {
   await check('policies.list({toolId, pageSize: 1}) of a tool: next_page_url keeps ToolId', async () => {
     const t = await T.create({ name: 'pol', type: 'WEBHOOK', enabled: true, policy: { policy_details: { a: 1 } } });
     const pid = (await T(t.id).fetch()).policies[0].id;
-    // Two more policies in the account (lookup's, plain's): only this one comes back.
+    // More policies in the account (the seeded ones, lookup's, plain's): only this one comes back.
     const { pages, ids } = await walkPages(P, { toolId: t.id, pageSize: 1 });
     assert.deepEqual(ids, [pid]);
     assert.ok(pages.length <= 2, `${pages.length} pages`);
