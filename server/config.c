@@ -99,17 +99,24 @@ const char config_usage[] =
     "account.\n"
     "\n"
     "Endpoints (Basic auth): /v1/Assistants, /v1/Assistants/{id} (and its "
-    "Tools\n"
-    "and Knowledge attachments), /v1/Tools, /v1/Knowledge (and /Status), "
-    "/v1/Policies.\n"
-    "No auth: GET /healthz, GET /readyz, OPTIONS.\n"
+    "Tools and\n"
+    "Knowledge attachments, Messages, Feedbacks), /v1/Tools, /v1/Knowledge "
+    "(and its\n"
+    "Status, Chunks), /v1/Policies, /v1/Sessions (and its Messages). "
+    "All 30 operations\n"
+    "of Twilio's AI Assistants v1. No auth: GET /healthz, GET /readyz, "
+    "OPTIONS.\n"
     "Test control (account credentials: that account; none, or the "
     "admin token: all):\n"
     "  POST /__admin/reset; GET, DELETE /__admin/requests; GET "
     "/__admin/requests/count;\n"
     "  POST, GET, DELETE /__admin/faults; DELETE /__admin/faults/{id};\n"
     "  GET, POST /__admin/clock; GET /__admin/export.\n"
-    "Exit status: 0 ok, 1 server failure, 2 usage or fixture error.\n";
+    "Signals: TERM, INT, HUP, QUIT stop it (drained, exit 0); USR1, USR2 "
+    "are ignored.\n"
+    "Exit status: 0 ok, 1 server failure, 2 usage or fixture error, 128 + N "
+    "stopped\n"
+    "by signal N before it was ready.\n";
 
 static int
 add_fixture(struct config *cfg, const char *path, size_t n)
