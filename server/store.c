@@ -341,6 +341,67 @@ store_new(void)
     return s;
 }
 
+/* One resource table and its undo twin (schema/store.sql says why). */
+static const char resource_table_sql[] =
+    "CREATE TABLE @T ("
+    " acct INTEGER NOT NULL, created INTEGER NOT NULL, id TEXT NOT NULL,"
+    " pre BLOB NOT NULL, post BLOB, secret BLOB, parent TEXT,"
+    " origin INTEGER NOT NULL, src_file INTEGER NOT NULL,"
+    " src_index INTEGER NOT NULL, PRIMARY KEY (acct, created, id)"
+    ") WITHOUT ROWID;"
+    "CREATE UNIQUE INDEX @T_id ON @T (@K);"
+    "CREATE TABLE @T_undo ("
+    " acct INTEGER NOT NULL, created INTEGER NOT NULL, id TEXT NOT NULL,"
+    " pre BLOB NOT NULL, post BLOB, secret BLOB, parent TEXT,"
+    " origin INTEGER NOT NULL, src_file INTEGER NOT NULL,"
+    " src_index INTEGER NOT NULL, PRIMARY KEY (@K)"
+    ") WITHOUT ROWID;";
+/* Lists by parent (a session's messages, ...) need this index. */
+static const char parent_index_sql[] =
+    "CREATE INDEX @T_parent ON @T (acct, parent, created, id);";
+
+/* Writes tmpl with @T replaced by table and @K by key (cap: enough). */
+static void
+expand(char *out, size_t cap, const char *tmpl, const char *table,
+       const char *key)
+{
+    size_t o = 0;
+
+    for (; *tmpl && o + 64 < cap; tmpl++) {
+        const char *v = NULL;
+        if (tmpl[0] == '@' && (tmpl[1] == 'T' || tmpl[1] == 'K'))
+            v = tmpl[1] == 'T' ? table : key;
+        if (v == NULL) {
+            out[o++] = *tmpl;
+            continue;
+        }
+        o += (size_t)snprintf(out + o, cap - o, "%s", v);
+        tmpl++;
+    }
+    out[o] = '\0';
+}
+
+static int
+create_tables(struct store *s)
+{
+    char sql[2048];
+    int t;
+
+    for (t = 0; t < STORE_TABLE_COUNT; t++) {
+        /* Session ids are names chosen by clients: unique per account. */
+        const char *key = t == STORE_SESSIONS ? "acct, id" : "id";
+        expand(sql, sizeof(sql), resource_table_sql, table_names[t], key);
+        if (exec(s->db, sql) < 0)
+            return -1;
+        if (t == STORE_MESSAGES || t == STORE_FEEDBACKS || t == STORE_CHUNKS) {
+            expand(sql, sizeof(sql), parent_index_sql, table_names[t], key);
+            if (exec(s->db, sql) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /*
  * Applies the schema to a new database, in a transaction that stays open
  * until store_load_end commits it with the seeded rows: a first start that
@@ -351,7 +412,8 @@ create_schema(struct store *s)
 {
     char pragma[128];
 
-    if (exec(s->db, "BEGIN") < 0 || exec(s->db, embedded_schema_sql) < 0)
+    if (exec(s->db, "BEGIN") < 0 || exec(s->db, embedded_schema_sql) < 0 ||
+        create_tables(s) < 0)
         return -1;
     snprintf(pragma, sizeof(pragma),
              "PRAGMA application_id = %d; PRAGMA user_version = %d",
