@@ -18,136 +18,20 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const http = require('node:http');
-const path = require('node:path');
 
-const SDK_VERSION = '5.13.1';
-const READY_TIMEOUT_MS = 10000;
+const {
+  SDK_VERSION, ALICE, ALICE_TOKEN, ALICE_KEY, ALICE_KEY_SECRET, BOB, BOB_TOKEN,
+  setup, startServer, mainServer, childErr,
+  check, needs, assertRecentWholeSecond, assertRestError, notFound, run,
+} = require('./harness');
+
 const DELIVERY_TIMEOUT_MS = 5000;
-const IN_CI = process.env.CI === 'true';
-
-const ALICE = 'ACa11ce000000000000000000000000001';
-const ALICE_TOKEN = 'alice-auth-token';
-const ALICE_KEY = 'SKa11ce000000000000000000000000001';
-const ALICE_KEY_SECRET = 'alice-api-key-secret';
-const BOB = 'ACb0b00000000000000000000000000002';
-const BOB_TOKEN = 'bob-auth-token';
 const MSG_ID_RE = /^aia_msg_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const FDBK_ID_RE = /^aia_fdbk_[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const UUID4_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const WEBHOOK_FIELDS = ['Aborted', 'AccountSid', 'AssistantSid', 'Body', 'Flagged',
   'Identity', 'SessionId', 'Status'];
-
-// ---------------------------------------------------------------------------
-// Arguments, SDK
-
-function parseArgs(argv) {
-  let binary = null;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--binary' && i + 1 < argv.length) binary = argv[++i];
-    else if (argv[i].startsWith('--binary=')) binary = argv[i].slice(9);
-    else if (argv[i] === '-h' || argv[i] === '--help') {
-      console.log('usage: node test_webhook_node.js [--binary PATH]');
-      process.exit(0);
-    } else {
-      console.error(`unknown argument: ${argv[i]}`);
-      process.exit(2);
-    }
-  }
-  return binary ||
-    process.env.ASSISTANTS_MOCK_BIN ||
-    path.join(__dirname, '..', '..', 'build', 'assistants-mock');
-}
-
-function loadSdk() {
-  const skip = (why) => {
-    if (IN_CI) {
-      console.log(`FAIL: ${why} (CI=true: the SDK must be installed by .ci/deps.sh --test)`);
-      console.log('0 passed, 1 failed');
-      process.exit(1);
-    }
-    console.log(`SKIP: ${why}; run \`npm ci\` in tests/sdk (or .ci/deps.sh --test)`);
-    process.exit(77);
-  };
-  const pkg = path.join(__dirname, 'node_modules', 'twilio', 'package.json');
-  if (!fs.existsSync(pkg)) skip(`twilio-node not installed (${pkg} missing)`);
-  const version = JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
-  if (version !== SDK_VERSION) skip(`twilio-node ${version} installed, ${SDK_VERSION} wanted`);
-  return require(path.join(__dirname, 'node_modules', 'twilio'));
-}
-
-// ---------------------------------------------------------------------------
-// The server child
-
-function cleanEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('ASSISTANTS_MOCK_') && !k.startsWith('TWILIO_')) env[k] = v;
-  }
-  return env;
-}
-
-let child = null;
-const childOut = [];
-const childErr = [];
-
-function killChild() {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    try { child.kill('SIGKILL'); } catch (e) { /* already gone */ }
-  }
-}
-process.on('exit', killChild);
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.on(sig, () => {
-    console.log(`interrupted by ${sig}`);
-    killChild();
-    process.exit(1);
-  });
-}
-
-function startServer(binary) {
-  return new Promise((resolve, reject) => {
-    child = spawn(binary, ['--port', '0', '--quiet'], {
-      env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let buf = '';
-    let done = false;
-    const finish = (err, port) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) { killChild(); reject(err); } else resolve(port);
-    };
-    const timer = setTimeout(() => finish(new Error(
-      `no "listening on" line within ${READY_TIMEOUT_MS / 1000} s; ` +
-      `stderr: ${childErr.join('')}`)), READY_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    // Both pipes are drained for the whole run so the child never blocks.
-    child.stderr.on('data', (d) => childErr.push(d));
-    child.stdout.on('data', (d) => {
-      childOut.push(d);
-      if (done) return;
-      buf += d;
-      const nl = buf.indexOf('\n');
-      if (nl < 0) return;
-      const first = buf.slice(0, nl).replace(/\r$/, '');
-      const m = /^listening on http:\/\/(\[[0-9A-Fa-f:.]+\]|[^\s:/]+):(\d+)$/.exec(first);
-      if (!m || !(Number(m[2]) > 0 && Number(m[2]) < 65536)) {
-        finish(new Error(`first stdout line is not "listening on http://ADDR:PORT": ` +
-          `${JSON.stringify(first)}; stderr: ${childErr.join('')}`));
-      } else {
-        finish(null, Number(m[2]));
-      }
-    });
-    child.on('error', (e) => finish(new Error(`cannot start ${binary}: ${e.message}`)));
-    child.on('exit', (code, signal) => finish(new Error(
-      `server exited (code ${code}, signal ${signal}) before listening; ` +
-      `stderr: ${childErr.join('')}`)));
-  });
-}
 
 // ---------------------------------------------------------------------------
 // The webhook receiver: records every request, answers 204.
@@ -197,92 +81,14 @@ async function deliveryTo(pathAndQuery, timeoutMs = DELIVERY_TIMEOUT_MS) {
 }
 
 // ---------------------------------------------------------------------------
-// Checks: each one is a test case
-
-const results = { passed: 0, failed: 0 };
-
-async function check(name, fn) {
-  try {
-    await fn();
-    results.passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    results.failed++;
-    console.log(`FAIL ${name}`);
-    const msg = (e && e.message !== undefined) ? `${e.name || 'Error'}: ${e.message}` : String(e);
-    console.log(msg.split('\n').filter((l) => l.trim()).map((l) => '     ' + l).join('\n'));
-    const here = ((e && e.stack) || '').split('\n').find((l) => l.includes(__filename));
-    if (here && e.name !== 'NotRun') console.log('     ' + here.trim());
-    if (e && e.status !== undefined) {
-      console.log(`     (status ${e.status}, code ${e.code}, message ${JSON.stringify(e.message)})`);
-    }
-    if (child && child.exitCode !== null) {
-      console.log(`     server has exited (code ${child.exitCode}); stderr: ${childErr.join('')}`);
-    }
-  }
-}
-
-function needs(value, what) {
-  if (value === undefined || value === null) {
-    const e = new Error(`${what} failed earlier`);
-    e.name = 'NotRun';
-    throw e;
-  }
-  return value;
-}
-
-function assertRecentWholeSecond(d, what) {
-  assert.ok(d instanceof Date, `${what} is not a Date: ${JSON.stringify(d)}`);
-  assert.ok(!Number.isNaN(d.getTime()), `${what} is an invalid Date`);
-  assert.equal(d.getUTCMilliseconds(), 0, `${what} has a fraction of a second`);
-  const age = Date.now() - d.getTime();
-  assert.ok(age > -5000 && age < 300000, `${what} ${d.toISOString()} is not "now"`);
-}
-
-async function assertRestError(promise, status, code, message) {
-  let err = null;
-  try {
-    await promise;
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `resolved, expected RestException ${status}/${code}`);
-  assert.ok(err instanceof RestException,
-    `not a RestException: ${err && err.constructor && err.constructor.name}: ${err}`);
-  assert.equal(err.status, status, `status (message ${JSON.stringify(err.message)})`);
-  assert.equal(err.code, code, 'code');
-  if (message !== undefined) assert.equal(err.message, message, 'message');
-  assert.equal(err.moreInfo, `https://www.twilio.com/docs/errors/${code}`, 'moreInfo');
-  return err;
-}
-
-function notFound(p) {
-  return `The requested resource ${p} was not found`;
-}
-
-// ---------------------------------------------------------------------------
-
-let twilio;
-let RestException;
 
 async function main() {
-  const binary = path.resolve(parseArgs(process.argv.slice(2)));
-  try {
-    fs.accessSync(binary, fs.constants.X_OK);
-  } catch (e) {
-    console.log(`SKIP: server binary not found: ${binary}`);
-    process.exit(77);
-  }
-  for (const k of Object.keys(process.env)) {
-    if (k.startsWith('TWILIO_')) delete process.env[k];
-  }
-  twilio = loadSdk();
-  RestException = twilio.RestException;
+  const { binary, twilio } = setup('test_webhook_node.js');
 
   let port;
   let receiver;
   try {
-    port = await startServer(binary);
+    ({ port } = await startServer(binary, ['--quiet']));
     receiver = await startReceiver();
   } catch (e) {
     console.log(`FAIL server start: ${e.message}`);
@@ -577,19 +383,11 @@ async function main() {
   });
 
   await check('server still running, no delivery failure logged', async () => {
-    assert.equal(child.exitCode, null, `server exited; stderr: ${childErr.join('')}`);
+    assert.equal(mainServer().exitCode, null, `server exited; stderr: ${childErr.join('')}`);
     assert.ok(!childErr.join('').includes('webhook delivery'), childErr.join(''));
   });
 
-  killChild();
   receiver.close();
-  console.log(`${results.passed} passed, ${results.failed} failed`);
-  process.exit(results.failed === 0 ? 0 : 1);
 }
 
-main().catch((e) => {
-  console.log(`FAIL unexpected error: ${e && e.stack ? e.stack : e}`);
-  console.log(`${results.passed} passed, ${results.failed + 1} failed`);
-  killChild();
-  process.exit(1);
-});
+run(main);
