@@ -9,6 +9,7 @@
 #   SKIP_CONTAINER=1 tests/run.sh   without the Docker image test
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/shared-dir.sh
 
 builddir=${BUILDDIR:-build-test}
 if [ ! -f "$builddir/build.ninja" ]; then

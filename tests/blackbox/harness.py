@@ -1039,8 +1039,10 @@ def list_items(srv, path, key, auth, page_size=1000, headers=None):
 #    JSON Schema it uses in responses (type, nullable, properties, required,
 #    pattern, minLength, maxLength, format date-time, items, $ref) --
 
-SPEC_PATH = os.path.join(REPO_ROOT, '..', 'shared', 'twilio',
-                         'twilio_assistants_v1.json')
+# ../shared beside the repository, or SHARED_DIR (tests/shared-dir.sh).
+SPEC_PATH = os.path.join(os.environ.get('SHARED_DIR') or
+                         os.path.join(REPO_ROOT, '..', 'shared'),
+                         'twilio', 'twilio_assistants_v1.json')
 _SPEC = None
 _RFC3339_RE = re.compile(r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?'
                          r'(Z|[+-]\d{2}:\d{2})$')
