@@ -429,3 +429,17 @@ admin_export(struct call *c)
     }
     buf_adds(out, "\n}\n");
 }
+
+void
+admin_ca(struct call *c)
+{
+    if (c->app->tls_ca_pem == NULL) {
+        c->rs->status = 404;
+        api_err_render_custom(&c->rs->body, 404, 20404,
+                              "No generated CA: the HTTPS side is off "
+                              "(--tls-port, --proxy-port) or uses --tls-cert");
+        return;
+    }
+    buf_adds(&c->rs->body, c->app->tls_ca_pem);
+    c->rs->content_type = "application/x-pem-file";
+}

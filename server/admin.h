@@ -32,5 +32,6 @@ void admin_fault_delete(struct call *c);   /* DELETE /__admin/faults/{id} */
 void admin_clock(struct call *c);          /* GET /__admin/clock */
 void admin_clock_set(struct call *c);      /* POST /__admin/clock */
 void admin_export(struct call *c);         /* GET /__admin/export */
+void admin_ca(struct call *c);             /* GET /__admin/ca.pem */
 
 #endif

@@ -84,6 +84,31 @@ const char config_usage[] =
     "rule\n"
     "                        (ASSISTANTS_MOCK_INJECT_STORE_FAULT, default 0: "
     "off)\n"
+    "  --tls-port N          also serve the API over HTTPS on port N, 0 "
+    "picks a free one\n"
+    "                        (ASSISTANTS_MOCK_TLS_PORT, default: off)\n"
+    "  --tls-cert PATH       PEM certificate (chain) of the HTTPS "
+    "listener, with\n"
+    "  --tls-key PATH        its PEM private key (ASSISTANTS_MOCK_TLS_CERT, "
+    "_TLS_KEY);\n"
+    "                        default: a fresh CA and server certificate made "
+    "at start, in\n"
+    "                        memory, for assistants.twilio.com, localhost, "
+    "127.0.0.1, ::1\n"
+    "  --tls-name NAME       one more DNS name or address of that "
+    "certificate and of\n"
+    "                        CONNECT; repeatable (ASSISTANTS_MOCK_TLS_NAMES, "
+    "comma-separated)\n"
+    "  --tls-ca-out PATH     write the generated CA certificate (PEM) there "
+    "(ASSISTANTS_MOCK_TLS_CA_OUT);\n"
+    "                        also served at GET /__admin/ca.pem\n"
+    "  --proxy-port N        HTTP proxy port: CONNECT to assistants.twilio.com"
+    ":443 (or a\n"
+    "                        --tls-name) is served by the mock's own HTTPS "
+    "side, any other\n"
+    "                        host refused 403; plain requests are served as "
+    "on --port\n"
+    "                        (ASSISTANTS_MOCK_PROXY_PORT, default: off)\n"
     "  --check               load and validate the fixtures, print a "
     "summary, exit 0 or 2\n"
     "  --healthcheck         probe GET /readyz on the local port; exit 0 "
@@ -231,6 +256,60 @@ set_string(const char *what, const char *v, char *out, size_t max)
     return 0;
 }
 
+bool
+config_tls_name_valid(const char *s, size_t n)
+{
+    char tmp[CONFIG_MAX_TLS_NAME + 1];
+    unsigned char addr[16];
+    size_t i, label = 0;
+
+    if (n == 0 || n > CONFIG_MAX_TLS_NAME)
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    if (memchr(s, '\0', n) == NULL &&
+        (inet_pton(AF_INET, tmp, addr) == 1 ||
+         inet_pton(AF_INET6, tmp, addr) == 1))
+        return true;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '.') {
+            if (label == 0 || s[i - 1] == '-')
+                return false;
+            label = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   (c >= '0' && c <= '9') || (c == '-' && label > 0)) {
+            if (++label > 63)
+                return false;
+        } else {
+            return false;
+        }
+    }
+    return label > 0 && s[n - 1] != '-';
+}
+
+static int
+add_tls_name(struct config *cfg, const char *what, const char *v, size_t n)
+{
+    size_t i;
+    char *dst;
+
+    if (!config_tls_name_valid(v, n)) {
+        log_error("invalid %s '%.*s': expected a DNS name or an IP address",
+                  what, (int)(n > 64 ? 64 : n), v);
+        return -1;
+    }
+    if (cfg->n_tls_names == CONFIG_MAX_TLS_NAMES) {
+        log_error("too many %s: at most %d", what, CONFIG_MAX_TLS_NAMES);
+        return -1;
+    }
+    dst = cfg->tls_names[cfg->n_tls_names++];
+    for (i = 0; i < n; i++)
+        dst[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
+    dst[n] = '\0';
+    return 0;
+}
+
 static int
 set_bool(const char *what, const char *v, bool *out)
 {
@@ -256,6 +335,8 @@ enum opt_kind {
     OPT_BIND,
     OPT_URL,
     OPT_FIXTURES,
+    OPT_PORT,   /* 0 to 65535 into an int that is -1 when off */
+    OPT_NAMES,  /* --tls-name: repeatable; the variable comma-separated */
     OPT_FLAG,   /* no value; the variable takes 1/0 */
     OPT_ACTION, /* no value, no variable: --help, --check, ... */
 };
@@ -300,6 +381,17 @@ static const struct option options[] = {
      OFF(rate_limit)},
     {"--inject-store-fault", "ASSISTANTS_MOCK_INJECT_STORE_FAULT", OPT_UINT,
      0, 1000000000, OFF(fault_every)},
+    {"--tls-port", "ASSISTANTS_MOCK_TLS_PORT", OPT_PORT, 0, 0,
+     OFF(tls_port)},
+    {"--tls-cert", "ASSISTANTS_MOCK_TLS_CERT", OPT_STRING, 0, CONFIG_MAX_PATH,
+     OFF(tls_cert)},
+    {"--tls-key", "ASSISTANTS_MOCK_TLS_KEY", OPT_STRING, 0, CONFIG_MAX_PATH,
+     OFF(tls_key)},
+    {"--tls-name", "ASSISTANTS_MOCK_TLS_NAMES", OPT_NAMES, 0, 0, 0},
+    {"--tls-ca-out", "ASSISTANTS_MOCK_TLS_CA_OUT", OPT_STRING, 0,
+     CONFIG_MAX_PATH, OFF(tls_ca_out)},
+    {"--proxy-port", "ASSISTANTS_MOCK_PROXY_PORT", OPT_PORT, 0, 0,
+     OFF(proxy_port)},
     {"--check", NULL, OPT_ACTION, 0, 0, OFF(check)},
     {"--healthcheck", NULL, OPT_ACTION, 0, 0, OFF(healthcheck)},
     {"--help", NULL, OPT_ACTION, 0, 0, OFF(help)},
@@ -374,6 +466,25 @@ set_option(struct config *cfg, const struct option *o, const char *what,
     case OPT_ACTION:
         *(bool *)(void *)field = true;
         return 0;
+    case OPT_PORT: {
+        unsigned port;
+        if (set_uint(what, v, 0, 65535, &port) < 0)
+            return -1;
+        *(int *)(void *)field = (int)port;
+        return 0;
+    }
+    case OPT_NAMES:
+        if (from_flag)
+            return add_tls_name(cfg, what, v, strlen(v));
+        while (*v) {
+            size_t n = strcspn(v, ",");
+            if (n > 0 && add_tls_name(cfg, what, v, n) < 0)
+                return -1;
+            v += n;
+            if (*v == ',')
+                v++;
+        }
+        return 0;
     case OPT_FIXTURES:
         if (from_flag) {
             if (*v == '\0') {
@@ -395,10 +506,33 @@ set_option(struct config *cfg, const struct option *o, const char *what,
     return -1;
 }
 
+/* The TLS options that only make sense together. */
+static int
+check_tls(const struct config *cfg)
+{
+    bool tls = cfg->tls_port >= 0 || cfg->proxy_port >= 0;
+
+    if (!tls && (cfg->tls_cert[0] || cfg->tls_key[0] || cfg->tls_ca_out[0] ||
+                 cfg->n_tls_names)) {
+        log_error("--tls-cert, --tls-key, --tls-name and --tls-ca-out need "
+                  "--tls-port or --proxy-port");
+        return -1;
+    }
+    if (!cfg->tls_cert[0] != !cfg->tls_key[0]) {
+        log_error("--tls-cert and --tls-key go together");
+        return -1;
+    }
+    if (cfg->tls_cert[0] && cfg->tls_ca_out[0]) {
+        log_error("--tls-ca-out writes the generated CA: not with --tls-cert");
+        return -1;
+    }
+    return 0;
+}
+
 int
 config_parse(struct config *cfg, int argc, char **argv)
 {
-    bool flag_fixtures = false;
+    bool flag_fixtures = false, flag_names = false;
     size_t k;
     int i;
 
@@ -409,6 +543,8 @@ config_parse(struct config *cfg, int argc, char **argv)
     cfg->journal_size = CONFIG_DEFAULT_JOURNAL;
     cfg->knowledge_rule.by_time = false;
     cfg->knowledge_rule.n = 2;
+    cfg->tls_port = -1;
+    cfg->proxy_port = -1;
     cfg->threads = (unsigned)util_ncpu();
     if (cfg->threads > CONFIG_MAX_THREADS)
         cfg->threads = CONFIG_MAX_THREADS;
@@ -457,10 +593,14 @@ config_parse(struct config *cfg, int argc, char **argv)
             clear_fixtures(cfg); /* flags replace the variable */
             flag_fixtures = true;
         }
+        if (o->kind == OPT_NAMES && !flag_names) {
+            cfg->n_tls_names = 0; /* flags replace the variable */
+            flag_names = true;
+        }
         if (set_option(cfg, o, o->flag, val, true) < 0)
             return -1;
     }
-    return 0;
+    return check_tls(cfg);
 }
 
 void

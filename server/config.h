@@ -21,6 +21,8 @@
 #define CONFIG_DEFAULT_MODEL "gpt-4.1"
 #define CONFIG_MAX_SECRET 1024
 #define CONFIG_DEFAULT_JOURNAL 1000
+#define CONFIG_MAX_TLS_NAMES 16
+#define CONFIG_MAX_TLS_NAME 253
 
 struct config {
     unsigned port;
@@ -45,6 +47,14 @@ struct config {
     unsigned long long seed;
     unsigned rate_limit;
     unsigned fault_every;
+    int tls_port;   /* --tls-port; -1: no TLS listener */
+    int proxy_port; /* --proxy-port; -1: no CONNECT proxy */
+    char tls_cert[CONFIG_MAX_PATH + 1]; /* "" : generated */
+    char tls_key[CONFIG_MAX_PATH + 1];
+    char tls_ca_out[CONFIG_MAX_PATH + 1];
+    /* --tls-name: more names of the certificate and CONNECT, lowercase. */
+    char tls_names[CONFIG_MAX_TLS_NAMES][CONFIG_MAX_TLS_NAME + 1];
+    size_t n_tls_names;
     bool check;
     bool healthcheck;
     bool help;
@@ -58,6 +68,12 @@ struct config {
  */
 int config_parse(struct config *cfg, int argc, char **argv);
 void config_release(struct config *cfg);
+
+/*
+ * True when s (n bytes) is a DNS name (letters, digits, '-' in labels of
+ * 1 to 63, at most 253 bytes in all) or an IPv4 or IPv6 address.
+ */
+bool config_tls_name_valid(const char *s, size_t n);
 
 /* The --help text. */
 extern const char config_usage[];

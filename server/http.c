@@ -45,8 +45,10 @@
 #include "ids.h"
 #include "log.h"
 #include "paging.h"
+#include "proxy.h"
 #include "render.h"
 #include "router.h"
+#include "tls.h"
 #include "util.h"
 
 #define HTTP_MAX_URI 8192
@@ -94,8 +96,19 @@ struct conn {
     bool reject;  /* accepted over the soft limit: answer 503 */
 };
 
+/* What a request handler's cls is: the server and which side it is. */
+struct listener {
+    struct http_server *srv;
+    bool tls;
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
+    struct MHD_Daemon *tls_daemon; /* NULL without --tls-port/--proxy-port */
+    struct proxy *proxy;           /* NULL without --proxy-port */
+    struct listener plain, secure;
+    struct tls_material tls;
+    unsigned tls_port; /* 0 when the HTTPS side has no listening socket */
     const struct config *cfg;
     struct app *app;
     atomic_int inflight;
@@ -479,7 +492,9 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
         free(data);
         return MHD_NO;
     }
-    for (i = rs->no_content ? 1 : 0;
+    if (rs->content_type && !rs->no_content)
+        MHD_add_response_header(resp, "Content-Type", rs->content_type);
+    for (i = rs->no_content || rs->content_type ? 1 : 0;
          i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
         MHD_add_response_header(resp, common_headers[i][0],
                                 common_headers[i][1]);
@@ -537,7 +552,7 @@ add_header(void *cls, enum MHD_ValueKind kind, const char *key,
  * Host), into out; its length, 0 when unknown.
  */
 static size_t
-local_base(struct MHD_Connection *c, char *out, size_t cap)
+local_base(struct MHD_Connection *c, bool tls, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -552,11 +567,13 @@ local_base(struct MHD_Connection *c, char *out, size_t cap)
     if (ss.ss_family == AF_INET6) {
         const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
         inet_ntop(AF_INET6, &a->sin6_addr, addr, sizeof(addr));
-        n = snprintf(out, cap, "http://[%s]:%u", addr, ntohs(a->sin6_port));
+        n = snprintf(out, cap, "%s://[%s]:%u", tls ? "https" : "http", addr,
+                     ntohs(a->sin6_port));
     } else {
         const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
         inet_ntop(AF_INET, &a->sin_addr, addr, sizeof(addr));
-        n = snprintf(out, cap, "http://%s:%u", addr, ntohs(a->sin_port));
+        n = snprintf(out, cap, "%s://%s:%u", tls ? "https" : "http", addr,
+                     ntohs(a->sin_port));
     }
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
@@ -714,7 +731,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
        const char *method, const char *version, const char *upload_data,
        size_t *upload_data_size, void **con_cls)
 {
-    struct http_server *srv = cls;
+    struct listener *l = cls;
+    struct http_server *srv = l->srv;
     struct req *r = *con_cls;
     struct header_list hs;
     struct request rq;
@@ -798,9 +816,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     rq.headers = hs.v;
     rq.n_headers = hs.n;
     if (rq.host == NULL)
-        rq.fallback_len = local_base(c, fallback, sizeof(fallback));
+        rq.fallback_len = local_base(c, l->tls, fallback, sizeof(fallback));
     rq.fallback_base = fallback;
     rq.t0 = r->t0;
+    rq.tls = l->tls;
     router_handle(srv->app, &rq, &rs);
     /* The router may have waited (a fault rule's delay): a fresh clock. */
     set_timeout(c, HTTP_REQUEST_TIMEOUT);
@@ -827,6 +846,95 @@ connection_limit(unsigned threads, unsigned long long *nofile)
     return *nofile - reserve < HTTP_CONNECTION_LIMIT
                ? (unsigned)(*nofile - reserve)
                : HTTP_CONNECTION_LIMIT;
+}
+
+/*
+ * One libmicrohttpd daemon on sa (the plain side, or with tls the HTTPS
+ * side; without listen, one that only takes the proxy's connections).
+ */
+static struct MHD_Daemon *
+start_daemon(struct http_server *srv, unsigned flags, unsigned port,
+             const struct sockaddr *sa, unsigned threads, bool tls,
+             bool listen)
+{
+    if (tls)
+        flags |= MHD_USE_TLS;
+    if (!listen)
+        flags |= MHD_USE_NO_LISTEN_SOCKET;
+    return MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, handle,
+        tls ? &srv->secure : &srv->plain,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, sa,
+        /*
+         * One thread: no pool, the polling thread serves (libmicrohttpd
+         * warns about a pool of 0 or 1), so the slot repeats an option.
+         */
+        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
+                    : MHD_OPTION_CONNECTION_LIMIT,
+        threads > 1 ? threads : srv->limit,
+        MHD_OPTION_CONNECTION_LIMIT, srv->limit,
+        /* Until a first request line; on_uri and on_completed switch. */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_REQUEST_TIMEOUT,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
+        MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END,
+        srv->tls.key_pem,
+        MHD_OPTION_HTTPS_MEM_CERT, srv->tls.cert_pem,
+        MHD_OPTION_END);
+}
+
+/* The HTTPS side: its certificate, then its daemon on --tls-port. */
+static int
+start_tls(struct http_server *srv, unsigned flags, const struct sockaddr *sa,
+          unsigned threads)
+{
+    const struct config *cfg = srv->cfg;
+    struct sockaddr_storage ss;
+    const union MHD_DaemonInfo *info;
+    unsigned port;
+
+    if (tls_material_make(cfg, &srv->tls) < 0)
+        return -1;
+    /* The plain side's address, with the TLS port. */
+    port = cfg->tls_port >= 0 ? (unsigned)cfg->tls_port : 0;
+    memset(&ss, 0, sizeof(ss));
+    memcpy(&ss, sa, flags & MHD_USE_IPv6 ? sizeof(struct sockaddr_in6)
+                                         : sizeof(struct sockaddr_in));
+    if (flags & MHD_USE_IPv6)
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+    srv->tls_daemon = start_daemon(srv, flags, port, (struct sockaddr *)&ss,
+                                   threads, true, cfg->tls_port >= 0);
+    if (srv->tls_daemon == NULL) {
+        log_error("cannot listen on %s port %d (--tls-port): %s", cfg->bind,
+                  cfg->tls_port,
+                  errno ? strerror(errno) : "libmicrohttpd failed to start");
+        return -1;
+    }
+    if (cfg->tls_port >= 0) {
+        info = MHD_get_daemon_info(srv->tls_daemon, MHD_DAEMON_INFO_BIND_PORT);
+        srv->tls_port = info ? info->port : (unsigned)cfg->tls_port;
+    }
+    return 0;
+}
+
+/* The proxy's connections: to the HTTPS side after CONNECT, else plain. */
+static void
+handoff(void *cls, int fd, const struct sockaddr *sa, socklen_t len, bool tls)
+{
+    struct http_server *srv = cls;
+
+    /* On failure libmicrohttpd has closed the socket. */
+    if (MHD_add_connection(tls ? srv->tls_daemon : srv->daemon, fd, sa,
+                           len) != MHD_YES)
+        log_error_limited("proxy: could not hand over a connection: %s",
+                          strerror(errno));
 }
 
 struct http_server *
@@ -885,27 +993,11 @@ http_start(const struct config *cfg, struct app *app)
         inet_pton(AF_INET, cfg->bind, &sin.sin_addr);
         sa = (const struct sockaddr *)&sin;
     }
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, handle, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-        MHD_OPTION_SOCK_ADDR, sa,
-        /*
-         * One thread: no pool, the polling thread serves (libmicrohttpd
-         * warns about a pool of 0 or 1), so the slot repeats an option.
-         */
-        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
-                    : MHD_OPTION_CONNECTION_LIMIT,
-        threads > 1 ? threads : srv->limit,
-        MHD_OPTION_CONNECTION_LIMIT, srv->limit,
-        /* Until a first request line; on_uri and on_completed switch. */
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_REQUEST_TIMEOUT,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
-        MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)4096,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-        MHD_OPTION_END);
+    srv->plain.srv = srv;
+    srv->secure.srv = srv;
+    srv->secure.tls = true;
+    srv->daemon =
+        start_daemon(srv, flags, cfg->port, sa, threads, false, true);
     if (srv->daemon == NULL) {
         log_error("cannot listen on %s port %u: %s", cfg->bind, cfg->port,
                   errno ? strerror(errno) : "libmicrohttpd failed to start");
@@ -913,12 +1005,38 @@ http_start(const struct config *cfg, struct app *app)
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
+    if ((cfg->tls_port >= 0 || cfg->proxy_port >= 0) &&
+        start_tls(srv, flags, sa, threads) < 0)
+        goto fail;
+    if (cfg->proxy_port >= 0) {
+        srv->proxy = proxy_start(cfg, srv->tls_port, handoff, srv);
+        if (srv->proxy == NULL)
+            goto fail;
+    }
+    app->tls_ca_pem = srv->tls.ca_pem;
     atomic_store(&app->ready, true);
     return srv;
 fail:
+    if (srv->tls_daemon)
+        MHD_stop_daemon(srv->tls_daemon);
+    if (srv->daemon)
+        MHD_stop_daemon(srv->daemon);
+    tls_material_release(&srv->tls);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
     return NULL;
+}
+
+unsigned
+http_tls_port(const struct http_server *srv)
+{
+    return srv->tls_port;
+}
+
+unsigned
+http_proxy_port(const struct http_server *srv)
+{
+    return srv->proxy ? proxy_port(srv->proxy) : 0;
 }
 
 unsigned
@@ -930,25 +1048,35 @@ http_port(const struct http_server *srv)
 void
 http_stop(struct http_server *srv)
 {
-    MHD_socket fd;
+    MHD_socket fd, tls_fd;
     uint64_t deadline;
 
     if (srv == NULL)
         return;
     atomic_store(&srv->app->ready, false);
+    proxy_stop(srv->proxy);
     /*
      * The quiesced socket is ours to close, but only after
      * MHD_stop_daemon(): its threads may still be polling it.
      */
     fd = MHD_quiesce_daemon(srv->daemon);
+    tls_fd = srv->tls_daemon && srv->tls_port
+                 ? MHD_quiesce_daemon(srv->tls_daemon)
+                 : MHD_INVALID_SOCKET;
     deadline = util_now_ns() + (uint64_t)HTTP_DRAIN_MS * 1000000ULL;
     while (atomic_load(&srv->inflight) > 0 && util_now_ns() < deadline) {
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
     }
+    if (srv->tls_daemon)
+        MHD_stop_daemon(srv->tls_daemon);
     MHD_stop_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    if (tls_fd != MHD_INVALID_SOCKET)
+        close(tls_fd);
+    srv->app->tls_ca_pem = NULL;
+    tls_material_release(&srv->tls);
     log_flush_suppressed();
     pthread_mutex_destroy(&srv->lock);
     free(srv);

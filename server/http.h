@@ -20,6 +20,9 @@ struct http_server;
 struct http_server *http_start(const struct config *cfg, struct app *app);
 /* The port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *srv);
+/* The HTTPS and proxy ports bound, 0 when off. */
+unsigned http_tls_port(const struct http_server *srv);
+unsigned http_proxy_port(const struct http_server *srv);
 /*
  * Stops accepting, lets in-flight requests finish (up to a bound), stops and
  * frees. Accepts NULL.

@@ -160,6 +160,15 @@ healthcheck(const struct config *cfg)
     return http_probe_ready(host, cfg->port) == 0 ? 0 : 1;
 }
 
+static void
+log_listening(const struct config *cfg, const char *what, unsigned port)
+{
+    if (strchr(cfg->bind, ':'))
+        log_out("%s://[%s]:%u", what, cfg->bind, port);
+    else
+        log_out("%s://%s:%u", what, cfg->bind, port);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -257,10 +266,13 @@ main(int argc, char **argv)
     srv = http_start(&cfg, &app);
     if (srv == NULL)
         goto out;
-    if (strchr(cfg.bind, ':'))
-        log_out("listening on http://[%s]:%u", cfg.bind, http_port(srv));
-    else
-        log_out("listening on http://%s:%u", cfg.bind, http_port(srv));
+    log_listening(&cfg, "listening on http", http_port(srv));
+    if (http_tls_port(srv))
+        log_listening(&cfg, "listening on https", http_tls_port(srv));
+    if (http_proxy_port(srv))
+        log_listening(&cfg, "proxy (CONNECT) on http", http_proxy_port(srv));
+    if (cfg.tls_ca_out[0])
+        log_out("CA certificate written to %s", cfg.tls_ca_out);
     if (cfg.state[0])
         log_out("state: %s (%s)", cfg.state,
                 store_is_new(store) ? "new, seeded from the fixtures"

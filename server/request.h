@@ -55,9 +55,10 @@ struct request {
     size_t header_bytes; /* all header names and values */
     const struct header *headers; /* in the order sent */
     size_t n_headers;
-    const char *fallback_base; /* http://ADDR:PORT of the listener */
+    const char *fallback_base; /* http(s)://ADDR:PORT of the listener */
     size_t fallback_len;
     uint64_t t0; /* util_now_ns() when the request line arrived */
+    bool tls;    /* it came over the HTTPS side: https:// links */
 };
 
 /* One response, filled by the router, sent and released by the transport. */
@@ -65,6 +66,7 @@ struct response {
     unsigned status;
     struct buf body;
     bool no_content;          /* no body and no Content-Type (204) */
+    const char *content_type; /* instead of application/json, or NULL */
     const char *allow;        /* Allow header (405, OPTIONS) or NULL */
     const char *cors_methods; /* Access-Control-Allow-Methods, or NULL */
     bool www_authenticate;

@@ -102,6 +102,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/__admin/clock", admin_clock, R_ADMIN},
     {HTTP_POST, "/__admin/clock", admin_clock_set, R_ADMIN | R_JSON},
     {HTTP_GET, "/__admin/export", admin_export, R_ADMIN},
+    {HTTP_GET, "/__admin/ca.pem", admin_ca, R_ADMIN},
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -267,7 +268,10 @@ health(struct call *c)
     c->rs->status = ready ? 200 : 503;
 }
 
-/* The link base: --public-url, else http:// + Host, else the listener. */
+/*
+ * The link base: --public-url, else http:// (https:// for a request that
+ * came over TLS) + Host, else the listener.
+ */
 static enum api_err
 link_base(struct call *c)
 {
@@ -281,9 +285,10 @@ link_base(struct call *c)
         size_t n = strlen(rq->host);
         if (!paging_host_valid(rq->host, n))
             return API_ERR_HOST;
-        memcpy(c->base, "http://", 7);
-        memcpy(c->base + 7, rq->host, n + 1);
-        c->base_len = n + 7;
+        size_t k = rq->tls ? 8 : 7;
+        memcpy(c->base, rq->tls ? "https://" : "http://", k);
+        memcpy(c->base + k, rq->host, n + 1);
+        c->base_len = n + k;
     } else {
         c->base_len = rq->fallback_len;
         memcpy(c->base, rq->fallback_base, c->base_len + 1);

@@ -37,6 +37,7 @@ struct app {
     struct knowledge_rule knowledge_rule; /* from --knowledge-ready-after */
     const struct fixtures_reply *replies; /* canned replies (fixtures) */
     size_t n_replies;
+    const char *tls_ca_pem; /* the generated CA (GET /__admin/ca.pem) */
     atomic_bool ready;
 };
 

@@ -1,0 +1,351 @@
+/*
+ * proxy.c - see proxy.h.
+ *
+ * Nothing past a CONNECT head is ever read here: the head is found with
+ * MSG_PEEK and exactly its bytes are consumed, so a client's first TLS
+ * bytes stay in the socket for the HTTPS side. Bytes that are not a head
+ * are consumed as they arrive (a head cannot be longer than
+ * CONNECT_MAX_HEAD); a connection whose first bytes are not "CONNECT " is
+ * handed over before anything is consumed.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "proxy.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "connect.h"
+#include "log.h"
+#include "tls.h"
+#include "util.h"
+
+/* A partial "CONNECT " prefix is looked at again after this. */
+#define PROXY_PREFIX_RETRY_MS 10
+
+struct pending {
+    int fd;
+    struct sockaddr_storage sa;
+    socklen_t sa_len;
+    uint64_t deadline, retry_at; /* util_now_ns() */
+    bool is_connect;             /* "CONNECT " seen: reading its head */
+    size_t len;
+    char head[CONNECT_MAX_HEAD];
+};
+
+struct proxy {
+    const struct config *cfg;
+    unsigned tls_port;
+    proxy_handoff_fn fn;
+    void *cls;
+    int lfd, efd;
+    unsigned port;
+    pthread_t thread;
+    struct pending *p[PROXY_MAX_PENDING];
+    size_t n;
+};
+
+static const char refused_body[] =
+    "{\"code\": 20403, \"message\": \"assistants-mock is not an open proxy: "
+    "CONNECT is served only to its own names (assistants.twilio.com, "
+    "localhost, 127.0.0.1, ::1 and each --tls-name) on port 443 or its "
+    "--tls-port\", \"more_info\": \"https://www.twilio.com/docs/errors/"
+    "20403\", \"status\": 403}";
+static const char bad_body[] =
+    "{\"code\": 20001, \"message\": \"Malformed CONNECT request: expected "
+    "'CONNECT host:port HTTP/1.1', header fields and an empty line\", "
+    "\"more_info\": \"https://www.twilio.com/docs/errors/20001\", "
+    "\"status\": 400}";
+static const char long_body[] =
+    "{\"code\": 20001, \"message\": \"CONNECT request head larger than 8192 "
+    "bytes\", \"more_info\": \"https://www.twilio.com/docs/errors/20001\", "
+    "\"status\": 431}";
+static const char timeout_body[] =
+    "{\"code\": 20001, \"message\": \"CONNECT request head not complete "
+    "within 5 seconds\", \"more_info\": \"https://www.twilio.com/docs/errors/"
+    "20001\", \"status\": 408}";
+
+/* Best effort: the socket is non-blocking and closed right after. */
+static void
+answer(int fd, unsigned status, const char *reason, const char *body)
+{
+    char head[256];
+    int n = snprintf(head, sizeof(head),
+                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     status, reason, strlen(body));
+
+    if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n)
+        (void)!send(fd, body, strlen(body), MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+}
+
+static void
+drop(struct proxy *px, size_t i, bool close_fd)
+{
+    struct pending *k = px->p[i];
+
+    if (close_fd)
+        close(k->fd);
+    free(k);
+    px->p[i] = px->p[--px->n];
+}
+
+static void
+log_connect(const struct proxy *px, const struct connect_target *t,
+            unsigned status)
+{
+    if (px->cfg->quiet)
+        return;
+    if (strchr(t->host, ':'))
+        log_out("CONNECT [%s]:%u %u", t->host, t->port, status);
+    else
+        log_out("CONNECT %s:%u %u", t->host, t->port, status);
+}
+
+/* A complete, well-formed head: serve the tunnel or refuse it. */
+static void
+decide(struct proxy *px, size_t i, const struct connect_target *t)
+{
+    static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+    struct pending *k = px->p[i];
+
+    if (!tls_name_served(px->cfg, t->host, t->host_len) ||
+        (t->port != 443 && t->port != px->tls_port)) {
+        log_connect(px, t, 403);
+        answer(k->fd, 403, "Forbidden", refused_body);
+        drop(px, i, true);
+        return;
+    }
+    if (send(k->fd, ok, sizeof(ok) - 1, MSG_NOSIGNAL) !=
+        (ssize_t)(sizeof(ok) - 1)) {
+        drop(px, i, true);
+        return;
+    }
+    log_connect(px, t, 200);
+    px->fn(px->cls, k->fd, (struct sockaddr *)&k->sa, k->sa_len, true);
+    drop(px, i, false);
+}
+
+/* Reads what pending connection i sent; may hand it over or drop it. */
+static void
+on_readable(struct proxy *px, size_t i, uint64_t now)
+{
+    struct pending *k = px->p[i];
+    struct connect_target t;
+    enum connect_result r;
+    ssize_t n;
+
+    n = recv(k->fd, k->head + k->len, sizeof(k->head) - k->len, MSG_PEEK);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n <= 0) {
+        drop(px, i, true);
+        return;
+    }
+    r = connect_parse(k->head, k->len + (size_t)n, &t);
+    if (!k->is_connect) {
+        if (r == CONNECT_NOT_CONNECT) {
+            px->fn(px->cls, k->fd, (struct sockaddr *)&k->sa, k->sa_len,
+                   false);
+            drop(px, i, false);
+            return;
+        }
+        if ((size_t)n < 8) { /* a prefix of "CONNECT ": wait for more */
+            k->retry_at = now + PROXY_PREFIX_RETRY_MS * 1000000ULL;
+            return;
+        }
+        k->is_connect = true;
+    }
+    switch (r) {
+    case CONNECT_OK:
+        /* Consume exactly the head: the rest is the tunnel's. */
+        if (recv(k->fd, k->head + k->len, t.head_len - k->len, 0) !=
+            (ssize_t)(t.head_len - k->len)) {
+            drop(px, i, true);
+            return;
+        }
+        decide(px, i, &t);
+        return;
+    case CONNECT_INCOMPLETE:
+        if (recv(k->fd, k->head + k->len, (size_t)n, 0) != n) {
+            drop(px, i, true);
+            return;
+        }
+        k->len += (size_t)n;
+        return;
+    case CONNECT_TOO_LONG:
+        answer(k->fd, 431, "Request Header Fields Too Large", long_body);
+        break;
+    default:
+        answer(k->fd, 400, "Bad Request", bad_body);
+        break;
+    }
+    if (!px->cfg->quiet)
+        log_out("CONNECT refused: %s",
+                r == CONNECT_TOO_LONG ? "head too long (431)"
+                                      : "malformed head (400)");
+    drop(px, i, true);
+}
+
+static void
+accept_all(struct proxy *px, uint64_t now)
+{
+    while (px->n < PROXY_MAX_PENDING) {
+        struct pending *k = malloc(sizeof(*k));
+        if (k == NULL)
+            return;
+        k->sa_len = sizeof(k->sa);
+        k->fd = accept4(px->lfd, (struct sockaddr *)&k->sa, &k->sa_len,
+                        SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (k->fd < 0) {
+            free(k);
+            return; /* EAGAIN, or EMFILE and the like: poll again later */
+        }
+        k->deadline = now + PROXY_HEAD_TIMEOUT_MS * 1000000ULL;
+        k->retry_at = 0;
+        k->is_connect = false;
+        k->len = 0;
+        px->p[px->n++] = k;
+    }
+}
+
+static void *
+run(void *arg)
+{
+    struct proxy *px = arg;
+    struct pollfd fds[PROXY_MAX_PENDING + 2];
+    size_t idx[PROXY_MAX_PENDING];
+
+    for (;;) {
+        uint64_t now = util_now_ns(), next = now + 1000000000ULL;
+        size_t nf = 0, i;
+        int timeout;
+
+        fds[nf].fd = px->efd;
+        fds[nf++].events = POLLIN;
+        fds[nf].fd = px->lfd;
+        fds[nf++].events = px->n < PROXY_MAX_PENDING ? POLLIN : 0;
+        for (i = 0; i < px->n; i++) {
+            struct pending *k = px->p[i];
+            if (k->deadline < next)
+                next = k->deadline;
+            if (k->retry_at > now) {
+                if (k->retry_at < next)
+                    next = k->retry_at;
+                continue;
+            }
+            idx[nf - 2] = i;
+            fds[nf].fd = k->fd;
+            fds[nf++].events = POLLIN;
+        }
+        timeout = (int)((next - now) / 1000000ULL) + 1;
+        if (poll(fds, nf, timeout) < 0 && errno != EINTR)
+            break;
+        if (fds[0].revents)
+            break;
+        now = util_now_ns();
+        /* Highest index first: drop() moves the last entry down. */
+        for (i = nf; i-- > 2;)
+            if (fds[i].revents)
+                on_readable(px, idx[i - 2], now);
+        for (i = px->n; i-- > 0;)
+            if (px->p[i]->deadline <= now) {
+                answer(px->p[i]->fd, 408, "Request Timeout", timeout_body);
+                drop(px, i, true);
+            }
+        if (fds[1].revents & POLLIN)
+            accept_all(px, now);
+    }
+    return NULL;
+}
+
+struct proxy *
+proxy_start(const struct config *cfg, unsigned tls_port, proxy_handoff_fn fn,
+            void *cls)
+{
+    struct proxy *px = calloc(1, sizeof(*px));
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int one = 1;
+
+    if (px == NULL)
+        return NULL;
+    px->cfg = cfg;
+    px->tls_port = tls_port;
+    px->fn = fn;
+    px->cls = cls;
+    px->efd = -1;
+    memset(&ss, 0, sizeof(ss));
+    if (cfg->bind_ipv6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)cfg->proxy_port);
+        inet_pton(AF_INET6, cfg->bind, &s6->sin6_addr);
+        sl = sizeof(*s6);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)cfg->proxy_port);
+        inet_pton(AF_INET, cfg->bind, &s4->sin_addr);
+        sl = sizeof(*s4);
+    }
+    px->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                     0);
+    if (px->lfd < 0)
+        goto fail;
+    setsockopt(px->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(px->lfd, (struct sockaddr *)&ss, sl) < 0 ||
+        listen(px->lfd, 1024) < 0)
+        goto fail;
+    sl = sizeof(ss);
+    if (getsockname(px->lfd, (struct sockaddr *)&ss, &sl) < 0)
+        goto fail;
+    px->port = ntohs(ss.ss_family == AF_INET6
+                         ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                         : ((struct sockaddr_in *)&ss)->sin_port);
+    px->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (px->efd < 0 || pthread_create(&px->thread, NULL, run, px) != 0)
+        goto fail;
+    return px;
+fail:
+    log_error("cannot listen on %s port %d (--proxy-port): %s", cfg->bind,
+              cfg->proxy_port, strerror(errno));
+    if (px->lfd >= 0)
+        close(px->lfd);
+    if (px->efd >= 0)
+        close(px->efd);
+    free(px);
+    return NULL;
+}
+
+unsigned
+proxy_port(const struct proxy *p)
+{
+    return p->port;
+}
+
+void
+proxy_stop(struct proxy *p)
+{
+    uint64_t one = 1;
+
+    if (p == NULL)
+        return;
+    (void)!write(p->efd, &one, sizeof(one));
+    pthread_join(p->thread, NULL);
+    while (p->n > 0)
+        drop(p, p->n - 1, true);
+    close(p->lfd);
+    close(p->efd);
+    free(p);
+}
