@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc libc6-dev pkg-config meson ninja-build python3
-      libmicrohttpd-dev libjson-c-dev libsqlite3-dev)
+      libmicrohttpd-dev libjson-c-dev libsqlite3-dev libgnutls28-dev)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(libcmocka-dev clang libclang-rt-14-dev wrk nginx-light procps util-linux)
+  pkgs+=(libcmocka-dev clang libclang-rt-14-dev wrk nginx-light procps util-linux
+         curl openssl iproute2)
   # Node for tests/sdk: any node >= 14 will do (Debian 12's nodejs is 18), so
   # an existing node (e.g. NodeSource's, which bundles npm) is kept.
   if ! command -v node >/dev/null 2>&1; then

@@ -30,6 +30,8 @@
     X(API_ERR_METHOD, 405, 20004,                                              \
       "The requested resource %s does not support the attempted HTTP method "  \
       "%s")                                                                    \
+    X(API_ERR_CONNECT, 405, 20004,                                             \
+      "CONNECT is served on the proxy port (--proxy-port), not here")         \
     X(API_ERR_BODY_TOO_LARGE, 413, 20001, "Request Entity Too Large")          \
     X(API_ERR_URI_TOO_LONG, 414, 20001, "Request-URI Too Long")                \
     X(API_ERR_HEADERS_TOO_LARGE, 431, 20001,                                   \

@@ -107,7 +107,7 @@ struct http_server {
     struct MHD_Daemon *tls_daemon; /* NULL without --tls-port/--proxy-port */
     struct proxy *proxy;           /* NULL without --proxy-port */
     struct listener plain, secure;
-    struct tls_material tls;
+    const struct tls_material *tls;
     unsigned tls_port; /* 0 when the HTTPS side has no listening socket */
     const struct config *cfg;
     struct app *app;
@@ -758,6 +758,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
          * A Host problem is the router's to answer, in its order of checks
          * (400 where a link base is needed): an empty Host stands for it.
          */
+        if (strcmp(method, MHD_HTTP_METHOD_CONNECT) == 0)
+            return refuse(srv, c, r, method, API_ERR_CONNECT);
         if (e == API_ERR_HOST)
             r->bad_host = true;
         else if (e != API_OK)
@@ -883,8 +885,8 @@ start_daemon(struct http_server *srv, unsigned flags, unsigned port,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END,
-        srv->tls.key_pem,
-        MHD_OPTION_HTTPS_MEM_CERT, srv->tls.cert_pem,
+        srv->tls->key_pem,
+        MHD_OPTION_HTTPS_MEM_CERT, srv->tls->cert_pem,
         MHD_OPTION_END);
 }
 
@@ -898,8 +900,6 @@ start_tls(struct http_server *srv, unsigned flags, const struct sockaddr *sa,
     const union MHD_DaemonInfo *info;
     unsigned port;
 
-    if (tls_material_make(cfg, &srv->tls) < 0)
-        return -1;
     /* The plain side's address, with the TLS port. */
     port = cfg->tls_port >= 0 ? (unsigned)cfg->tls_port : 0;
     memset(&ss, 0, sizeof(ss));
@@ -938,7 +938,8 @@ handoff(void *cls, int fd, const struct sockaddr *sa, socklen_t len, bool tls)
 }
 
 struct http_server *
-http_start(const struct config *cfg, struct app *app)
+http_start(const struct config *cfg, struct app *app,
+           const struct tls_material *tls)
 {
     struct http_server *srv = calloc(1, sizeof(*srv));
     struct sockaddr_in sin;
@@ -955,6 +956,7 @@ http_start(const struct config *cfg, struct app *app)
         return NULL;
     srv->cfg = cfg;
     srv->app = app;
+    srv->tls = tls;
     threads = cfg->threads > 1 ? cfg->threads : 1;
     /*
      * Never more connections than descriptors: at EMFILE, libmicrohttpd's
@@ -1013,7 +1015,6 @@ http_start(const struct config *cfg, struct app *app)
         if (srv->proxy == NULL)
             goto fail;
     }
-    app->tls_ca_pem = srv->tls.ca_pem;
     atomic_store(&app->ready, true);
     return srv;
 fail:
@@ -1021,7 +1022,6 @@ fail:
         MHD_stop_daemon(srv->tls_daemon);
     if (srv->daemon)
         MHD_stop_daemon(srv->daemon);
-    tls_material_release(&srv->tls);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
     return NULL;
@@ -1075,8 +1075,7 @@ http_stop(struct http_server *srv)
         close(fd);
     if (tls_fd != MHD_INVALID_SOCKET)
         close(tls_fd);
-    srv->app->tls_ca_pem = NULL;
-    tls_material_release(&srv->tls);
+
     log_flush_suppressed();
     pthread_mutex_destroy(&srv->lock);
     free(srv);

@@ -10,14 +10,18 @@
 
 #include "config.h"
 #include "router.h"
+#include "tls.h"
 
 struct http_server;
 
 /*
  * Starts listening as cfg says, answering through app (borrowed; must
- * outlive the server), and marks app ready. NULL on failure (logged).
+ * outlive the server), and marks app ready; the HTTPS side (with
+ * --tls-port or --proxy-port) with tls (borrowed too). NULL on failure
+ * (logged).
  */
-struct http_server *http_start(const struct config *cfg, struct app *app);
+struct http_server *http_start(const struct config *cfg, struct app *app,
+                               const struct tls_material *tls);
 /* The port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *srv);
 /* The HTTPS and proxy ports bound, 0 when off. */

@@ -178,6 +178,7 @@ main(int argc, char **argv)
     struct store *store = NULL;
     struct http_server *srv = NULL;
     struct app app;
+    struct tls_material tls = {NULL, NULL, NULL};
     bool app_ready = false;
     sigset_t sigs;
     int sig, status = 1;
@@ -263,7 +264,14 @@ main(int argc, char **argv)
     app.replies = fx.replies;
     app.n_replies = fx.n_replies;
     app_ready = true;
-    srv = http_start(&cfg, &app);
+    if (cfg.tls_port >= 0 || cfg.proxy_port >= 0) {
+        if (tls_material_make(&cfg, &tls) < 0) {
+            status = 2;
+            goto out;
+        }
+        app.tls_ca_pem = tls.ca_pem;
+    }
+    srv = http_start(&cfg, &app, &tls);
     if (srv == NULL)
         goto out;
     log_listening(&cfg, "listening on http", http_port(srv));
@@ -287,6 +295,7 @@ main(int argc, char **argv)
 out:
     if (app_ready)
         router_release(&app);
+    tls_material_release(&tls);
     store_close(store);
     fixtures_release(&fx);
     config_release(&cfg);

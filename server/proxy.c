@@ -100,16 +100,33 @@ drop(struct proxy *px, size_t i, bool close_fd)
     px->p[i] = px->p[--px->n];
 }
 
+/*
+ * The access log line of a CONNECT (target: host:port, or what was wrong),
+ * as text or JSON like http.c's. The host holds only name characters or
+ * an IPv6 address: nothing to escape.
+ */
 static void
 log_connect(const struct proxy *px, const struct connect_target *t,
             unsigned status)
 {
+    char target[CONNECT_MAX_HOST + 16];
+    bool v6 = t && strchr(t->host, ':');
+
     if (px->cfg->quiet)
         return;
-    if (strchr(t->host, ':'))
-        log_out("CONNECT [%s]:%u %u", t->host, t->port, status);
+    if (t)
+        snprintf(target, sizeof(target), "%s%s%s:%u", v6 ? "[" : "", t->host,
+                 v6 ? "]" : "", t->port);
     else
-        log_out("CONNECT %s:%u %u", t->host, t->port, status);
+        snprintf(target, sizeof(target), "%s",
+                 status == 431 ? "(head too long)" : "(malformed)");
+    if (px->cfg->log_json)
+        log_out("{\"request_id\":null,\"account_sid\":null,\"method\":"
+                "\"CONNECT\",\"path\":\"%s\",\"status\":%u,\"bytes\":0,"
+                "\"duration_us\":0}",
+                target, status);
+    else
+        log_out("CONNECT %s %u", target, status);
 }
 
 /* A complete, well-formed head: serve the tunnel or refuse it. */
@@ -155,8 +172,9 @@ on_readable(struct proxy *px, size_t i, uint64_t now)
     r = connect_parse(k->head, k->len + (size_t)n, &t);
     if (!k->is_connect) {
         if (r == CONNECT_NOT_CONNECT) {
+            /* 0x16: a TLS handshake record, for the HTTPS side. */
             px->fn(px->cls, k->fd, (struct sockaddr *)&k->sa, k->sa_len,
-                   false);
+                   k->head[0] == 0x16);
             drop(px, i, false);
             return;
         }
@@ -190,10 +208,7 @@ on_readable(struct proxy *px, size_t i, uint64_t now)
         answer(k->fd, 400, "Bad Request", bad_body);
         break;
     }
-    if (!px->cfg->quiet)
-        log_out("CONNECT refused: %s",
-                r == CONNECT_TOO_LONG ? "head too long (431)"
-                                      : "malformed head (400)");
+    log_connect(px, NULL, r == CONNECT_TOO_LONG ? 431 : 400);
     drop(px, i, true);
 }
 

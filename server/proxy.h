@@ -5,7 +5,8 @@
  * TLS itself; CONNECT to any other host is refused 403 (never forwarded:
  * the mock is not an open proxy), a malformed head 400. A connection that
  * does not start with CONNECT is handed, unread, to the plain HTTP side
- * (so a proxy's absolute-form "GET http://..." is served as on --port).
+ * (so a proxy's absolute-form "GET http://..." is served as on --port), or,
+ * when it starts with a TLS handshake, to the HTTPS side.
  * One thread, poll(); a head must arrive within PROXY_HEAD_TIMEOUT_MS.
  *
  * SPDX-License-Identifier: MIT
