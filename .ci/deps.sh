@@ -45,4 +45,12 @@ if [ "${1:-}" = "--test" ]; then
     echo "deps: npm ci in tests/sdk (twilio ${want})" >&2
     (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
+  # The pinned Twilio CLI of tests/cli, for the drop-in tests.
+  want=$(node -p 'require("./tests/cli/package.json").dependencies["twilio-cli"]')
+  have=$(node -p 'require("./tests/cli/node_modules/twilio-cli/package.json").version' \
+    2>/dev/null) || have=""
+  if [ "$have" != "$want" ]; then
+    echo "deps: npm ci in tests/cli (twilio-cli ${want})" >&2
+    (cd tests/cli && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
 fi
