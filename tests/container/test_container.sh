@@ -231,8 +231,8 @@ user=$(docker image inspect -f '{{.Config.User}}' "$tag")
 check "image USER is a fixed non-root uid ($user)" \
     bash -c '[[ $1 =~ ^[0-9]+(:[0-9]+)?$ ]] && [ "${1%%:*}" -ne 0 ]' _ "$user"
 cfg=$(docker image inspect -f '{{json .Config.Entrypoint}} {{json .Config.ExposedPorts}} {{.Config.StopSignal}} {{json .Config.Healthcheck.Test}}' "$tag")
-check "image ENTRYPOINT, EXPOSE 8080, STOPSIGNAL, HEALTHCHECK ($cfg)" \
-    bash -c '[[ $1 == "[\"/usr/local/bin/assistants-mock\"] "*"8080/tcp"*" SIGTERM [\"CMD\",\"/usr/local/bin/assistants-mock\",\"--healthcheck\"]" ]]' _ "$cfg"
+check "image ENTRYPOINT, EXPOSE 8080 8443 8081, STOPSIGNAL, HEALTHCHECK ($cfg)" \
+    bash -c '[[ $1 == "[\"/usr/local/bin/assistants-mock\"] "*"8080/tcp"*"8081/tcp"*"8443/tcp"*" SIGTERM [\"CMD\",\"/usr/local/bin/assistants-mock\",\"--healthcheck\"]" ]]' _ "$cfg"
 
 out=$(docker run --rm -v "$tmp/good:/fixtures:ro" "$tag" --fixtures /fixtures --check 2>&1)
 check "flags after the image name reach the server (--check)" \
@@ -310,6 +310,52 @@ code=$(docker wait "$cid" 2>/dev/null | head -n 1)
 sigint_ms=$(($(now_ms) - t0))
 check "SIGINT: exit status 0 in ${sigint_ms} ms (< ${max_stop_ms} ms)" \
     bash -c '[ "$1" = 0 ] && [ "$2" -lt "$3" ]' _ "$code" "$sigint_ms" "$max_stop_ms"
+
+# --- HTTPS and the CONNECT proxy (drop-in mode) --------------------------------------------
+
+# The image's defaults: HTTPS on 8443 and the proxy on 8081, a CA made at start; then the
+# network-alias variant of README's compose example, the mock on 443 as uid 10001 (the
+# sysctl lets a non-root user bind it, as Docker's default does), the CA in a volume.
+mkdir -p "$tmp/ca" && chmod 777 "$tmp/ca"
+cid=$(run_d -p 127.0.0.1::8080 -p 127.0.0.1::8443 -p 127.0.0.1::8081 "$tag")
+[ -n "$cid" ] && cids+=("$cid")
+port=$(host_port "$cid" 8080)
+tport=$(host_port "$cid" 8443)
+pport=$(host_port "$cid" 8081)
+if [ -n "$port" ] && [ -n "$tport" ] && [ -n "$pport" ] && http ready "$port" 10 >/dev/null; then
+    ok "TLS defaults: EXPOSE 8443 and 8081 published, ready"
+    curl -s "http://127.0.0.1:$port/__admin/ca.pem" >"$tmp/ca.pem"
+    check "  ... GET /__admin/ca.pem serves a CA certificate" \
+        grep -q -- "-----BEGIN CERTIFICATE-----" "$tmp/ca.pem"
+    out=$(curl -sS --cacert "$tmp/ca.pem" --resolve "assistants.twilio.com:$tport:127.0.0.1" \
+        -u ACa11ce000000000000000000000000001:alice-auth-token \
+        "https://assistants.twilio.com:$tport/v1/Assistants?PageSize=2" 2>&1)
+    check "  ... HTTPS on 8443, verified for assistants.twilio.com, https links" \
+        grep -q "\"next_page_url\":\"https://assistants.twilio.com:$tport/v1/Assistants?" <<<"$out"
+    out=$(curl -sS -x "http://127.0.0.1:$pport" --cacert "$tmp/ca.pem" \
+        -u ACa11ce000000000000000000000000001:alice-auth-token \
+        "https://assistants.twilio.com/v1/Assistants?PageSize=2" 2>&1)
+    check "  ... CONNECT through the proxy port: the API at https://assistants.twilio.com" \
+        grep -q '"next_page_url":"https://assistants.twilio.com/v1/Assistants?' <<<"$out"
+    code=$(curl -s -o /dev/null -w '%{http_connect}' -x "http://127.0.0.1:$pport" \
+        https://example.com/ 2>/dev/null)
+    check "  ... CONNECT to another host refused 403 (got $code)" [ "$code" = 403 ]
+else
+    fail "TLS defaults: container never became ready"
+    docker logs "$cid" 2>&1 | tail -n 20
+fi
+cid=$(run_d --sysctl net.ipv4.ip_unprivileged_port_start=0 -p 127.0.0.1::443 \
+    -v "$tmp/ca:/ca" -e ASSISTANTS_MOCK_TLS_PORT=443 -e ASSISTANTS_MOCK_TLS_CA_OUT=/ca/ca.pem \
+    "$tag")
+[ -n "$cid" ] && cids+=("$cid")
+tport=$(host_port "$cid" 443)
+for _ in $(seq 100); do [ -s "$tmp/ca/ca.pem" ] && break; sleep 0.05; done
+out=$(curl -sS --cacert "$tmp/ca/ca.pem" --resolve "assistants.twilio.com:$tport:127.0.0.1" \
+    -u ACb0b00000000000000000000000000002:bob-auth-token \
+    "https://assistants.twilio.com:$tport/v1/Assistants?PageSize=1000" 2>&1)
+n=$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])["assistants"]))' "$out" 2>/dev/null)
+check "TLS on 443 as uid 10001, CA written to a volume (--tls-ca-out): bob's 12 assistants (got ${n:-none})" \
+    [ "$n" = 12 ]
 
 # --- bad fixtures ---------------------------------------------------------------------------
 
