@@ -113,7 +113,8 @@ struct http_server {
     struct app *app;
     atomic_int inflight;
     unsigned port;
-    unsigned limit;      /* libmicrohttpd's connection limit */
+    unsigned limit;      /* connections in all (both sides) */
+    unsigned plain_limit, tls_limit; /* libmicrohttpd's limit of each side */
     unsigned soft_limit; /* above it, evict or answer 503 */
     pthread_mutex_t lock; /* guards the fields below */
     unsigned n_conns;
@@ -830,14 +831,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 
 /*
  * The connection limit the descriptor limit allows: RLIMIT_NOFILE less a
- * reserve, at most HTTP_CONNECTION_LIMIT (0 when nothing is left).
+ * reserve (extra more: the proxy's), at most HTTP_CONNECTION_LIMIT (0 when
+ * nothing is left). threads counts every daemon's worker threads.
  */
 static unsigned
-connection_limit(unsigned threads, unsigned long long *nofile)
+connection_limit(unsigned threads, unsigned long long extra,
+                 unsigned long long *nofile)
 {
     struct rlimit rl;
-    unsigned long long reserve =
-        HTTP_FD_RESERVE + (unsigned long long)HTTP_FD_PER_THREAD * threads;
+    unsigned long long reserve = HTTP_FD_RESERVE + extra +
+                                 (unsigned long long)HTTP_FD_PER_THREAD * threads;
 
     *nofile = 0;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
@@ -859,6 +862,8 @@ start_daemon(struct http_server *srv, unsigned flags, unsigned port,
              const struct sockaddr *sa, unsigned threads, bool tls,
              bool listen)
 {
+    unsigned limit = tls ? srv->tls_limit : srv->plain_limit;
+
     if (tls)
         flags |= MHD_USE_TLS;
     if (!listen)
@@ -874,8 +879,8 @@ start_daemon(struct http_server *srv, unsigned flags, unsigned port,
          */
         threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
                     : MHD_OPTION_CONNECTION_LIMIT,
-        threads > 1 ? threads : srv->limit,
-        MHD_OPTION_CONNECTION_LIMIT, srv->limit,
+        threads > 1 ? threads : limit,
+        MHD_OPTION_CONNECTION_LIMIT, limit,
         /* Until a first request line; on_uri and on_completed switch. */
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_REQUEST_TIMEOUT,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_POOL_SIZE,
@@ -946,8 +951,8 @@ http_start(const struct config *cfg, struct app *app,
     struct sockaddr_in6 sin6;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
-    unsigned long long nofile;
-    unsigned threads;
+    unsigned long long nofile, extra;
+    unsigned threads, sides;
     /* ITC lets MHD_quiesce_daemon() stop accepting at shutdown. */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
@@ -963,16 +968,28 @@ http_start(const struct config *cfg, struct app *app,
      * worker without a connection retries accept() in a busy loop, logging
      * each time.
      */
-    srv->limit = connection_limit(threads, &nofile);
-    if (srv->limit < threads) {
+    /*
+     * With the HTTPS side, a second daemon (its own threads) and, with the
+     * proxy, its listening socket, eventfd and pending heads share the
+     * descriptors: the HTTPS side gets a quarter of the connections.
+     */
+    sides = cfg->tls_port >= 0 || cfg->proxy_port >= 0 ? 2 : 1;
+    extra = cfg->proxy_port >= 0 ? PROXY_MAX_PENDING + 2 : 0;
+    srv->limit = connection_limit(threads * sides, extra, &nofile);
+    if (srv->limit < threads * sides) {
         log_error("cannot serve: the descriptor limit (RLIMIT_NOFILE %llu) "
                   "leaves %u connections for %u threads; raise it (ulimit "
-                  "-n) above %u",
-                  nofile, srv->limit, threads,
-                  HTTP_FD_RESERVE + (HTTP_FD_PER_THREAD + 1) * threads);
+                  "-n) above %llu",
+                  nofile, srv->limit, threads * sides,
+                  HTTP_FD_RESERVE + extra +
+                      (HTTP_FD_PER_THREAD + 1ULL) * threads * sides);
         free(srv);
         return NULL;
     }
+    srv->tls_limit = sides == 1             ? 0
+                     : srv->limit / 4 < threads ? threads
+                                                : srv->limit / 4;
+    srv->plain_limit = srv->limit - srv->tls_limit;
     if (srv->limit < HTTP_CONNECTION_LIMIT)
         log_error("connection limit %u (RLIMIT_NOFILE %llu)", srv->limit,
                   nofile);

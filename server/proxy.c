@@ -49,6 +49,7 @@ struct proxy {
     void *cls;
     int lfd, efd;
     unsigned port;
+    uint64_t accept_after; /* after EMFILE and the like: a pause */
     pthread_t thread;
     struct pending *p[PROXY_MAX_PENDING];
     size_t n;
@@ -223,8 +224,14 @@ accept_all(struct proxy *px, uint64_t now)
         k->fd = accept4(px->lfd, (struct sockaddr *)&k->sa, &k->sa_len,
                         SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (k->fd < 0) {
+            /* Out of descriptors: not a busy loop, a pause. */
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+                errno != ECONNABORTED) {
+                px->accept_after = now + 100000000ULL;
+                log_error_limited("proxy: accept: %s", strerror(errno));
+            }
             free(k);
-            return; /* EAGAIN, or EMFILE and the like: poll again later */
+            return;
         }
         k->deadline = now + PROXY_HEAD_TIMEOUT_MS * 1000000ULL;
         k->retry_at = 0;
@@ -249,7 +256,10 @@ run(void *arg)
         fds[nf].fd = px->efd;
         fds[nf++].events = POLLIN;
         fds[nf].fd = px->lfd;
-        fds[nf++].events = px->n < PROXY_MAX_PENDING ? POLLIN : 0;
+        fds[nf++].events =
+            px->n < PROXY_MAX_PENDING && px->accept_after <= now ? POLLIN : 0;
+        if (px->accept_after > now && px->accept_after < next)
+            next = px->accept_after;
         for (i = 0; i < px->n; i++) {
             struct pending *k = px->p[i];
             if (k->deadline < next)
@@ -263,7 +273,8 @@ run(void *arg)
             fds[nf].fd = k->fd;
             fds[nf++].events = POLLIN;
         }
-        timeout = (int)((next - now) / 1000000ULL) + 1;
+        /* A deadline may have passed since now was read: no wait then. */
+        timeout = next > now ? (int)((next - now) / 1000000ULL) + 1 : 0;
         if (poll(fds, nf, timeout) < 0 && errno != EINTR)
             break;
         if (fds[0].revents)

@@ -539,7 +539,7 @@ class TlsCase(harness.TestCase):
             s.sendall(b'CONNECT assistants.twilio.com:443 HTTP/1.1\r\n')
             data = read_all(s, timeout=10)
         secs = time.monotonic() - t0
-        self.assertTrue(data.startswith(b'HTTP/1.1 408 '), data)
+        self.assertTrue(data.startswith(b'HTTP/1.1 408 '), (data, secs))
         self.assertGreater(secs, 4.0)
         self.assertLess(secs, 8.0)
 
