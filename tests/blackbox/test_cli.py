@@ -84,6 +84,28 @@ class Basics(harness.TestCase):
                                  % re.escape(word))
         self.assertNotIn('listening on', out)
 
+    def test_help_and_readme_name_the_same_options(self):
+        """Every flag and variable --help names is in README's Command line
+        table, and every flag of that table is in --help."""
+        out = text(run_cli(['--help']).stdout)
+        with open(os.path.join(harness.REPO_ROOT, 'README.md')) as f:
+            readme = f.read()
+        table = readme.split('## Command line', 1)[1].split('\n## ', 1)[0]
+        help_flags = set(re.findall(r'^  (--[a-z][a-z-]*)', out, re.M))
+        help_vars = set(re.findall(r'ASSISTANTS_MOCK_[A-Z_]*[A-Z]', out))
+        table_flags = set(re.findall(r'^\| `(--[a-z][a-z-]*)', table, re.M))
+        table_flags |= set(re.findall(r'`, `(--[a-z][a-z-]*)', table))
+        self.assertGreater(len(help_flags), 25)
+        for flag in sorted(help_flags):
+            with self.subTest(flag=flag):
+                self.assertRegex(table, r'`%s[ `]' % re.escape(flag))
+        for var in sorted(help_vars):
+            with self.subTest(var=var):
+                self.assertIn(var, table)
+        for flag in sorted(table_flags):
+            with self.subTest(flag=flag):
+                self.assertIn(flag, help_flags)
+
     def test_version(self):
         p = run_cli(['--version'])
         self.assertEqual(p.returncode, 0, p)
