@@ -5,8 +5,9 @@ and the Twilio CLI (tests/cli: `twilio api:assistants:v1:assistants:list`)
 reach the mock where they believe https://assistants.twilio.com is, and list
 the bundled fixtures in the mock's order:
 
-- through the proxy: HTTP_PROXY=http://127.0.0.1:PROXY (what both clients
-  read, for https too) and NODE_EXTRA_CA_CERTS=the CA the mock wrote;
+- through the proxy: HTTP_PROXY=http://127.0.0.1:PROXY (what twilio-node
+  reads, for https too; it ignores HTTPS_PROXY), HTTPS_PROXY for the CLI
+  (it reads either), and NODE_EXTRA_CA_CERTS=the CA the mock wrote;
 - through a name mapping: in a private mount and network namespace
   (unshare), /etc/hosts bind-mounted with "127.0.0.1 assistants.twilio.com"
   (the machine's file is never touched) and the mock on port 443 there.
@@ -189,16 +190,16 @@ class DropIn(harness.TestCase):
         self.assertIn('twilio-node/5.13.1',
                       posts[-1]['headers']['User-Agent'])
 
-    def test_twilio_cli_through_http_proxy(self):
-        """twilio api:assistants:v1:assistants:list with HTTP_PROXY and
-        NODE_EXTRA_CA_CERTS: every fixture of the account, in order, each
-        url on https://assistants.twilio.com."""
-        for acct in (ALICE, BOB):
-            with self.subTest(account=acct[0]):
+    def test_twilio_cli_through_a_proxy_variable(self):
+        """twilio api:assistants:v1:assistants:list with HTTPS_PROXY (or
+        HTTP_PROXY, which it also reads) and NODE_EXTRA_CA_CERTS: every
+        fixture of the account, in order, each url on
+        https://assistants.twilio.com."""
+        for acct, var in ((ALICE, 'HTTPS_PROXY'), (BOB, 'HTTP_PROXY')):
+            with self.subTest(account=acct[0], variable=var):
                 out = self.run_client(
                     cli_command(), acct,
-                    {'HTTP_PROXY': self.proxy_url,
-                     'NODE_EXTRA_CA_CERTS': self.ca})
+                    {var: self.proxy_url, 'NODE_EXTRA_CA_CERTS': self.ca})
                 self.check_cli(out, acct)
 
     def test_python_urllib_through_https_proxy(self):
