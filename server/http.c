@@ -1028,7 +1028,8 @@ http_start(const struct config *cfg, struct app *app,
         start_tls(srv, flags, sa, threads) < 0)
         goto fail;
     if (cfg->proxy_port >= 0) {
-        srv->proxy = proxy_start(cfg, srv->tls_port, handoff, srv);
+        srv->proxy =
+            proxy_start(cfg, srv->tls_port, srv->port, handoff, srv);
         if (srv->proxy == NULL)
             goto fail;
     }

@@ -44,7 +44,7 @@ struct pending {
 
 struct proxy {
     const struct config *cfg;
-    unsigned tls_port;
+    unsigned tls_port, plain_port;
     proxy_handoff_fn fn;
     void *cls;
     int lfd, efd;
@@ -58,8 +58,8 @@ struct proxy {
 static const char refused_body[] =
     "{\"code\": 20403, \"message\": \"assistants-mock is not an open proxy: "
     "CONNECT is served only to its own names (assistants.twilio.com, "
-    "localhost, 127.0.0.1, ::1 and each --tls-name) on port 443 or its "
-    "--tls-port\", \"more_info\": \"https://www.twilio.com/docs/errors/"
+    "localhost, 127.0.0.1, ::1 and each --tls-name) on port 443, its "
+    "--tls-port or its --port\", \"more_info\": \"https://www.twilio.com/docs/errors/"
     "20403\", \"status\": 403}";
 static const char bad_body[] =
     "{\"code\": 20001, \"message\": \"Malformed CONNECT request: expected "
@@ -136,9 +136,10 @@ decide(struct proxy *px, size_t i, const struct connect_target *t)
 {
     static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
     struct pending *k = px->p[i];
+    bool plain = t->port == px->plain_port && t->port != 443;
 
     if (!tls_name_served(px->cfg, t->host, t->host_len) ||
-        (t->port != 443 && t->port != px->tls_port)) {
+        (t->port != 443 && t->port != px->tls_port && !plain)) {
         log_connect(px, t, 403);
         answer(k->fd, 403, "Forbidden", refused_body);
         drop(px, i, true);
@@ -150,7 +151,7 @@ decide(struct proxy *px, size_t i, const struct connect_target *t)
         return;
     }
     log_connect(px, t, 200);
-    px->fn(px->cls, k->fd, (struct sockaddr *)&k->sa, k->sa_len, true);
+    px->fn(px->cls, k->fd, (struct sockaddr *)&k->sa, k->sa_len, !plain);
     drop(px, i, false);
 }
 
@@ -296,8 +297,8 @@ run(void *arg)
 }
 
 struct proxy *
-proxy_start(const struct config *cfg, unsigned tls_port, proxy_handoff_fn fn,
-            void *cls)
+proxy_start(const struct config *cfg, unsigned tls_port, unsigned plain_port,
+            proxy_handoff_fn fn, void *cls)
 {
     struct proxy *px = calloc(1, sizeof(*px));
     struct sockaddr_storage ss;
@@ -308,6 +309,7 @@ proxy_start(const struct config *cfg, unsigned tls_port, proxy_handoff_fn fn,
         return NULL;
     px->cfg = cfg;
     px->tls_port = tls_port;
+    px->plain_port = plain_port;
     px->fn = fn;
     px->cls = cls;
     px->efd = -1;

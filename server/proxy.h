@@ -33,10 +33,14 @@ struct proxy;
 
 /*
  * Listens on cfg->bind, cfg->proxy_port; tls_port is the HTTPS listener's
- * port (a CONNECT to it is also served), or 0. NULL on failure (logged).
+ * port (a CONNECT to it is also served), or 0; a CONNECT to plain_port (the
+ * plain listener's) is tunnelled to the plain side, unencrypted, for a
+ * client that sends every request through its proxy. NULL on failure
+ * (logged).
  */
 struct proxy *proxy_start(const struct config *cfg, unsigned tls_port,
-                          proxy_handoff_fn fn, void *cls);
+                          unsigned plain_port, proxy_handoff_fn fn,
+                          void *cls);
 unsigned proxy_port(const struct proxy *p);
 /* Stops the thread, closes pending connections, frees. Accepts NULL. */
 void proxy_stop(struct proxy *p);

@@ -395,6 +395,22 @@ class TlsCase(harness.TestCase):
                     self.assertEqual((st, json.loads(body)),
                                      (200, {'status': 'ok'}))
 
+    def test_connect_to_the_plain_port_is_tunnelled_plain(self):
+        """CONNECT to a served name on the mock's own --port (a client that
+        sends every request through its proxy, http:// too): 200, then
+        plain HTTP through the tunnel, http:// links."""
+        s, line, rest = connect_head(self.proxy_port,
+                                     '127.0.0.1:%d' % self.srv.port)
+        with s:
+            self.assertEqual(line, 'HTTP/1.1 200 Connection established')
+            s.sendall(('GET /v1/Assistants?PageSize=1 HTTP/1.1\r\nHost: '
+                       '127.0.0.1:%d\r\nAuthorization: %s\r\n\r\n'
+                       % (self.srv.port, ALICE_HDR)).encode())
+            st, _, body = read_response(s)
+        self.assertEqual(st, 200)
+        self.assertTrue(json.loads(body)['meta']['url'].startswith(
+            'http://127.0.0.1:%d/v1/Assistants?' % self.srv.port))
+
     def test_connect_other_host_refused(self):
         """CONNECT anywhere else: 403 with a Twilio-shaped body, the
         connection closed, nothing forwarded."""
