@@ -7,11 +7,13 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "ids.h"
 #include "list.h"
+#include "pagecache.h"
 #include "router.h"
 #include "util.h"
 
@@ -223,20 +225,117 @@ crud_exists(struct call *c, enum store_table t, const char *id)
     return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }
 
+/* Appends a length-prefixed field to the key k (cap bytes). */
+static size_t
+key_add(char *k, size_t o, size_t cap, char tag, const char *s, size_t n)
+{
+    int m;
+
+    if (o == (size_t)-1)
+        return o;
+    m = snprintf(k + o, cap - o, "%c%zu:", tag, n);
+    if (m < 0 || (size_t)m + n >= cap - o)
+        return (size_t)-1;
+    o += (size_t)m;
+    memcpy(k + o, s, n);
+    return o + n;
+}
+
+/*
+ * The page cache's key of list l for the call and query q: everything its
+ * bytes depend on. The rows come from the store (the generation covers
+ * them); the rest is the table and filter (l), the account (its number and
+ * SID: tokens are bound to the SID), the query as parsed (page, size,
+ * token: the raw query's order, spelling and other parameters make no
+ * difference), and the link base exactly as the router computed it (Host,
+ * --public-url or the listener, and its scheme). The credential beyond its
+ * account, the clock and the request id do not appear in a list page. Its
+ * length, or 0 when it does not fit (then the page is not cached).
+ */
+static size_t
+page_key(const struct call *c, const struct list_spec *l,
+         const struct paging_query *q, char *k, size_t cap)
+{
+    char nums[96];
+    const char *a = l->where.a ? l->where.a : "";
+    const char *b = l->where.b ? l->where.b : "";
+    size_t o;
+    int n;
+
+    n = snprintf(nums, sizeof(nums), "%d %d %d %d %d %lld %lld",
+                 (int)l->table, c->acct, (int)l->where.kind,
+                 l->where.a != NULL, l->where.b != NULL, q->page,
+                 q->page_size);
+    o = key_add(k, 0, cap, 'n', nums, (size_t)n);
+    o = key_add(k, o, cap, 's', c->account->sid, strlen(c->account->sid));
+    o = key_add(k, o, cap, 'k', l->key, strlen(l->key));
+    o = key_add(k, o, cap, 'p', l->scope, strlen(l->scope));
+    o = key_add(k, o, cap, 'a', a, strlen(a));
+    o = key_add(k, o, cap, 'b', b, strlen(b));
+    o = key_add(k, o, cap, 'u', c->base, c->base_len);
+    o = key_add(k, o, cap, 't', q->has_token ? q->token : "",
+                q->has_token ? q->token_len : 0);
+    return o == (size_t)-1 ? 0 : o;
+}
+
 void
 crud_list_page(struct call *c, const struct list_spec *l)
 {
     struct paging_query q;
+    struct pagecache *pc = c->app->pages;
+    struct pagecache_entry *hit;
     enum api_err e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    char key[6144];
+    size_t key_len = 0, len;
+    uint64_t gen = 0;
+    char *data;
 
+    if (e == API_OK && pc) {
+        /* Before the rows are read: a write from now on changes it. */
+        gen = store_generation(c->app->store, c->acct);
+        key_len = page_key(c, l, &q, key, sizeof(key));
+        hit = key_len ? pagecache_get(pc, key, key_len, gen) : NULL;
+        if (hit) {
+            c->rs->shared = pagecache_data(hit, &c->rs->shared_len);
+            c->rs->shared_ref = hit;
+            c->rs->shared_release = pagecache_unref;
+            return;
+        }
+    }
     if (e == API_OK &&
         buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
         e = API_ERR_INTERNAL;
     if (e == API_OK)
         e = list_page(c->app->store, l, c->acct, c->account->sid, &q,
                       c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
+    if (e != API_OK) {
         call_error(c, e, NULL, NULL);
+        return;
+    }
+    if (key_len == 0 || buf_failed(&c->rs->body))
+        return;
+    /* The page goes to the cache and is answered from there, uncopied. */
+    data = buf_detach(&c->rs->body, &len);
+    if (data == NULL)
+        return;
+    /* To its size: the budget counts the bytes, so should the heap. */
+    {
+        char *fit = realloc(data, len + 1);
+        if (fit)
+            data = fit;
+    }
+    hit = pagecache_put(pc, key, key_len, gen, data, len);
+    if (hit == NULL) {
+        /* Not cached: answered from the body as it is. */
+        c->rs->body.data = data;
+        c->rs->body.len = len;
+        c->rs->body.cap = len + 1;
+        return;
+    }
+    c->rs->shared = data;
+    c->rs->shared_len = len;
+    c->rs->shared_ref = hit;
+    c->rs->shared_release = pagecache_unref;
 }
 
 void

@@ -431,12 +431,12 @@ log_request(struct http_server *srv, const struct req *r, const char *method,
         buf_add_long(&b, (long long)(secs * 1e6));
         buf_addc(&b, '}');
         if (!buf_failed(&b))
-            log_out("%s", b.data);
+            log_access("%s", b.data);
         buf_release(&b);
     } else if (dropped) {
-        log_out("%s %s dropped %s", m, u, rs->request_id);
+        log_access("%s %s dropped %s", m, u, rs->request_id);
     } else {
-        log_out("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
+        log_access("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
                 secs * 1000.0, rs->request_id);
     }
 }
@@ -458,26 +458,42 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
 
     if (rs->drop) {
         /* A fault rule's "drop": close without an answer. */
+        response_unshare(rs);
         buf_release(&rs->body);
         if (!srv->cfg->quiet)
             log_request(srv, r, method, rs, 0, 0.0, true);
         return MHD_NO;
     }
-    if (buf_failed(&rs->body)) {
-        buf_release(&rs->body);
-        api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
-        rs->status = 500;
-        rs->no_content = false;
-    }
     if (rs->no_content)
-        buf_reset(&rs->body);
-    data = buf_detach(&rs->body, &len);
-    if (data == NULL)
-        return MHD_NO;
-    resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(data);
-        return MHD_NO;
+        response_unshare(rs);
+    if (rs->shared) {
+        /* A cached page: sent from where it is, released once sent. */
+        buf_release(&rs->body);
+        len = rs->shared_len;
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            len, (void *)rs->shared, rs->shared_release, rs->shared_ref);
+        if (resp == NULL) {
+            response_unshare(rs);
+            return MHD_NO;
+        }
+    } else {
+        if (buf_failed(&rs->body)) {
+            buf_release(&rs->body);
+            api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
+            rs->status = 500;
+            rs->no_content = false;
+        }
+        if (rs->no_content)
+            buf_reset(&rs->body);
+        data = buf_detach(&rs->body, &len);
+        if (data == NULL)
+            return MHD_NO;
+        resp = MHD_create_response_from_buffer(len, data,
+                                               MHD_RESPMEM_MUST_FREE);
+        if (resp == NULL) {
+            free(data);
+            return MHD_NO;
+        }
     }
     for (i = rs->no_content ? 1 : 0;
          i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
@@ -949,6 +965,7 @@ http_stop(struct http_server *srv)
     MHD_stop_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    log_access_stop(); /* every request's line, before the exit */
     log_flush_suppressed();
     pthread_mutex_destroy(&srv->lock);
     free(srv);
