@@ -225,18 +225,15 @@ crud_exists(struct call *c, enum store_table t, const char *id)
     return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }
 
-/* Appends a length-prefixed field to the key k (cap bytes). */
+/* Appends a tagged, length-prefixed field to the key k (cap bytes). */
 static size_t
-key_add(char *k, size_t o, size_t cap, char tag, const char *s, size_t n)
+key_add(char *k, size_t o, size_t cap, char tag, const void *s, size_t n)
 {
-    int m;
-
-    if (o == (size_t)-1)
-        return o;
-    m = snprintf(k + o, cap - o, "%c%zu:", tag, n);
-    if (m < 0 || (size_t)m + n >= cap - o)
+    if (o == (size_t)-1 || n + 1 + sizeof(n) > cap - o)
         return (size_t)-1;
-    o += (size_t)m;
+    k[o++] = tag;
+    memcpy(k + o, &n, sizeof(n));
+    o += sizeof(n);
     memcpy(k + o, s, n);
     return o + n;
 }
@@ -256,17 +253,19 @@ static size_t
 page_key(const struct call *c, const struct list_spec *l,
          const struct paging_query *q, char *k, size_t cap)
 {
-    char nums[96];
+    long long nums[7];
     const char *a = l->where.a ? l->where.a : "";
     const char *b = l->where.b ? l->where.b : "";
     size_t o;
-    int n;
 
-    n = snprintf(nums, sizeof(nums), "%d %d %d %d %d %lld %lld",
-                 (int)l->table, c->acct, (int)l->where.kind,
-                 l->where.a != NULL, l->where.b != NULL, q->page,
-                 q->page_size);
-    o = key_add(k, 0, cap, 'n', nums, (size_t)n);
+    nums[0] = (long long)l->table;
+    nums[1] = c->acct;
+    nums[2] = (long long)l->where.kind;
+    nums[3] = (l->where.a != NULL) | (l->where.b != NULL) << 1;
+    nums[4] = q->page;
+    nums[5] = q->page_size;
+    nums[6] = q->has_token;
+    o = key_add(k, 0, cap, 'n', nums, sizeof(nums));
     o = key_add(k, o, cap, 's', c->account->sid, strlen(c->account->sid));
     o = key_add(k, o, cap, 'k', l->key, strlen(l->key));
     o = key_add(k, o, cap, 'p', l->scope, strlen(l->scope));
@@ -314,24 +313,22 @@ crud_list_page(struct call *c, const struct list_spec *l)
     }
     if (key_len == 0 || buf_failed(&c->rs->body))
         return;
-    /* The page goes to the cache and is answered from there, uncopied. */
-    data = buf_detach(&c->rs->body, &len);
+    /*
+     * The page goes to the cache, in a block of its own size (the render
+     * buffer grew by doubling; kept as it is, its slack would stay behind
+     * in the heap), and is answered from there.
+     */
+    len = c->rs->body.len;
+    data = malloc(len ? len : 1);
     if (data == NULL)
-        return;
-    /* To its size: the budget counts the bytes, so should the heap. */
-    {
-        char *fit = realloc(data, len + 1);
-        if (fit)
-            data = fit;
-    }
+        return; /* not cached: answered from the body as it is */
+    memcpy(data, c->rs->body.data, len);
     hit = pagecache_put(pc, key, key_len, gen, data, len);
     if (hit == NULL) {
-        /* Not cached: answered from the body as it is. */
-        c->rs->body.data = data;
-        c->rs->body.len = len;
-        c->rs->body.cap = len + 1;
+        free(data);
         return;
     }
+    buf_release(&c->rs->body);
     c->rs->shared = data;
     c->rs->shared_len = len;
     c->rs->shared_ref = hit;

@@ -387,8 +387,11 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     log_error_limited("http: %s", line);
 }
 
-/* Printable copy of s for the access log. */
-static void
+/*
+ * Printable copy of s for the access log (cap bytes with the NUL); its
+ * length.
+ */
+static size_t
 sanitize(char *dst, size_t cap, const char *s)
 {
     size_t i;
@@ -396,17 +399,50 @@ sanitize(char *dst, size_t cap, const char *s)
     for (i = 0; s && s[i] && i + 1 < cap; i++)
         dst[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
     dst[i] = '\0';
+    return i;
+}
+
+/* Writes v in decimal at out (NUL-terminated); its length. */
+static size_t
+put_u64(char *out, unsigned long long v)
+{
+    char tmp[24];
+    size_t n = 0, i;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
+/* Writes v thousandths as "I.FFF" (what "%.3f" makes of v / 1000.0). */
+static size_t
+put_milli(char *out, unsigned long long v)
+{
+    size_t n = put_u64(out, v / 1000);
+    unsigned f = (unsigned)(v % 1000);
+
+    out[n++] = '.';
+    out[n++] = (char)('0' + f / 100);
+    out[n++] = (char)('0' + f / 10 % 10);
+    out[n++] = (char)('0' + f % 10);
+    out[n] = '\0';
+    return n;
 }
 
 /* The access-log line: text (default) or one JSON object. */
 static void
 log_request(struct http_server *srv, const struct req *r, const char *method,
-            const struct response *rs, size_t len, double secs, bool dropped)
+            const struct response *rs, size_t len, uint64_t ns, bool dropped)
 {
     char m[16], u[512];
+    size_t ml = sanitize(m, sizeof(m), method);
+    size_t ul = sanitize(u, sizeof(u), r ? r->uri : "?");
 
-    sanitize(m, sizeof(m), method);
-    sanitize(u, sizeof(u), r ? r->uri : "?");
     if (srv->cfg->log_json) {
         struct buf b = BUF_INIT;
         buf_adds(&b, "{\"request_id\":\"");
@@ -428,7 +464,7 @@ log_request(struct http_server *srv, const struct req *r, const char *method,
         buf_adds(&b, ",\"bytes\":");
         buf_add_long(&b, (long long)len);
         buf_adds(&b, ",\"duration_us\":");
-        buf_add_long(&b, (long long)(secs * 1e6));
+        buf_add_long(&b, (long long)(ns / 1000));
         buf_addc(&b, '}');
         if (!buf_failed(&b))
             log_access("%s", b.data);
@@ -436,8 +472,27 @@ log_request(struct http_server *srv, const struct req *r, const char *method,
     } else if (dropped) {
         log_access("%s %s dropped %s", m, u, rs->request_id);
     } else {
-        log_access("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
-                secs * 1000.0, rs->request_id);
+        /* "GET /path?q 200 1234 0.123ms RQ..." without printf. */
+        char line[sizeof(m) + sizeof(u) + 128];
+        size_t n = 0;
+
+        memcpy(line + n, m, ml);
+        n += ml;
+        line[n++] = ' ';
+        memcpy(line + n, u, ul);
+        n += ul;
+        line[n++] = ' ';
+        n += put_u64(line + n, rs->status);
+        line[n++] = ' ';
+        n += put_u64(line + n, len);
+        line[n++] = ' ';
+        n += put_milli(line + n, (ns + 500) / 1000);
+        memcpy(line + n, "ms ", 3);
+        n += 3;
+        ul = strnlen(rs->request_id, sizeof(rs->request_id));
+        memcpy(line + n, rs->request_id, ul);
+        n += ul;
+        log_access_line(line, n);
     }
 }
 
@@ -454,14 +509,14 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     char num[32], dur[32];
     size_t len = 0, i;
     char *data;
-    double secs;
+    uint64_t ns;
 
     if (rs->drop) {
         /* A fault rule's "drop": close without an answer. */
         response_unshare(rs);
         buf_release(&rs->body);
         if (!srv->cfg->quiet)
-            log_request(srv, r, method, rs, 0, 0.0, true);
+            log_request(srv, r, method, rs, 0, 0, true);
         return MHD_NO;
     }
     if (rs->no_content)
@@ -503,10 +558,13 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
                             rs->cors_methods ? rs->cors_methods
                                              : HTTP_CORS_METHODS);
     MHD_add_response_header(resp, "Twilio-Request-Id", rs->request_id);
-    snprintf(num, sizeof(num), "%d", atomic_load(&srv->inflight));
+    {
+        int k = atomic_load(&srv->inflight);
+        put_u64(num, k > 0 ? (unsigned long long)k : 0);
+    }
     MHD_add_response_header(resp, "Twilio-Concurrent-Requests", num);
-    secs = r ? (double)(util_now_ns() - r->t0) / 1e9 : 0.0;
-    snprintf(dur, sizeof(dur), "%.3f", secs);
+    ns = r ? util_now_ns() - r->t0 : 0;
+    put_milli(dur, (ns + 500000) / 1000000);
     MHD_add_response_header(resp, "Twilio-Request-Duration", dur);
     if (rs->www_authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate",
@@ -522,7 +580,7 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     ret = MHD_queue_response(c, rs->status, resp);
     MHD_destroy_response(resp);
     if (!srv->cfg->quiet)
-        log_request(srv, r, method, rs, len, secs, false);
+        log_request(srv, r, method, rs, len, ns, false);
     return ret;
 }
 

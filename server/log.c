@@ -207,6 +207,8 @@ vlog(int fd, const char *prefix, const char *fmt, va_list ap)
     pthread_mutex_unlock(&acc.lock);
 }
 
+static void acc_add(const char *line, size_t n);
+
 void
 log_access(const char *fmt, ...)
 {
@@ -217,8 +219,25 @@ log_access(const char *fmt, ...)
     va_start(ap, fmt);
     n = format_line(line, sizeof(line), "", fmt, ap);
     va_end(ap);
-    if (n == 0)
-        return;
+    if (n > 0)
+        acc_add(line, n);
+}
+
+void
+log_access_line(const char *s, size_t len)
+{
+    char line[LOG_LINE_MAX];
+    size_t n = sanitize(line, sizeof(line) - 1, s,
+                        len < sizeof(line) - 1 ? len : sizeof(line) - 1);
+
+    line[n++] = '\n';
+    acc_add(line, n);
+}
+
+/* Appends one finished line (newline included) to the access buffer. */
+static void
+acc_add(const char *line, size_t n)
+{
     pthread_mutex_lock(&acc.lock);
     if (!acc.started && !acc.stopped) {
         acc.started = true;

@@ -18,6 +18,7 @@
 #define ASSISTANTS_MOCK_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Lines log_error_limited writes per second, all callers together. */
 #define LOG_LIMIT_PER_SECOND 10
@@ -28,6 +29,8 @@ void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One access-log line to stdout (message + newline), buffered (see above). */
 void log_access(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a line already formatted (len bytes, no newline). */
+void log_access_line(const char *s, size_t len);
 /*
  * Writes the buffered access lines and stops buffering (later lines go out
  * at once). Thread-safe; idempotent.

@@ -162,11 +162,13 @@ pagecache_get(struct pagecache *pc, const void *key, size_t key_len,
     h = hash_key(key, key_len);
     pthread_mutex_lock(&pc->lock);
     e = find(pc, h, key, key_len);
-    if (e && e->gen != gen) {
+    if (e && e->gen < gen) {
         /* Written since: never served again. */
         unlink_entry(pc, e);
         pagecache_unref(e);
         e = NULL;
+    } else if (e && e->gen != gen) {
+        e = NULL; /* newer than the caller's view: kept for later callers */
     }
     if (e) {
         touch(pc, e);
@@ -194,6 +196,12 @@ pagecache_put(struct pagecache *pc, const void *key, size_t key_len,
     memcpy(e->key, key, key_len);
     pthread_mutex_lock(&pc->lock);
     old = find(pc, e->hash, key, key_len);
+    if (old && old->gen > gen) {
+        /* A later view is cached already: keep it. */
+        pthread_mutex_unlock(&pc->lock);
+        free(e);
+        return NULL;
+    }
     if (old) {
         unlink_entry(pc, old);
         pagecache_unref(old);

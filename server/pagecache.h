@@ -4,11 +4,12 @@
  *
  * An entry is the exact bytes of one answer under a key (what determines
  * those bytes: see crud_list_page) and a generation (store_generation of
- * its account, read before the page was rendered). A look-up finds an entry
- * only under the same key and the same generation, so any write of the
- * account makes its old pages unreachable at once; they are dropped when
- * met again or when memory is needed (least recently used first). The total
- * size of the entries' bytes stays at most the cache's budget.
+ * its account, read before the page was rendered; generations only grow).
+ * A look-up finds an entry only under the same key and the same generation,
+ * so any write of the account makes its old pages unreachable at once; they
+ * are dropped when met by a later generation or when memory is needed
+ * (least recently used first). The total size of the entries (bytes, key
+ * and a fixed overhead each) stays at most the cache's budget.
  *
  * Entries are reference counted: the cache holds one reference, and each
  * answer being sent holds one (pagecache_unref when it is sent), so an entry
@@ -41,8 +42,9 @@ struct pagecache_entry *pagecache_get(struct pagecache *pc, const void *key,
  * Stores data (len bytes, malloc'd, handed over to the cache, which frees
  * it) under key and gen, replacing an entry of the same key, evicting the
  * least recently used ones as needed, and returns the new entry referenced;
- * or NULL (pc NULL, out of memory, or larger than the whole budget), and
- * then data is still the caller's.
+ * or NULL (pc NULL, out of memory, larger than the whole budget, or the
+ * key is cached already under a later generation), and then data is still
+ * the caller's.
  */
 struct pagecache_entry *pagecache_put(struct pagecache *pc, const void *key,
                                       size_t key_len, uint64_t gen,
