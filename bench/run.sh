@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # bench/run.sh: the assistants-mock benchmark (issue 4).
 #
-#   bench/run.sh [--smoke] [--binary PATH] [--dir DIR] [--cases "N ..."]
+#   bench/run.sh [--smoke] [--binary PATH] [--dir DIR] [--cases "N ..."] [--quiet]
 #
 # Full run (about 5 minutes on 2 cores): builds the release binary into
 # build-bench/ (unless --binary), generates fixtures of 1,000, 100,000 and
 # 1,000,000 assistants into DIR (default ${BENCH_DIR:-/tmp/assistants-mock-bench},
-# reused when present), then with the server pinned to core 0 (--threads 1
-# --quiet) and wrk pinned to core 1 (-t1 -c16, keep-alive, Basic auth on every
-# request) runs each case with a 2 s warm-up and 3 measured 10 s runs, and
+# reused when present), then with the server pinned to core 0 (--threads 1,
+# its access log on, as users run it, written to a file in the run
+# directory; --quiet: the server runs with --quiet) and wrk pinned to core 1
+# (-t1 -c16, keep-alive, Basic auth on every request) runs each case with a
+# 2 s warm-up and 3 measured 10 s runs, and
 # prints two markdown tables (medians):
 #   1. first page, PageSize=50, 1,000 set
 #   2. deep page (token near the end), PageSize=50, 1,000,000 set
@@ -30,6 +32,8 @@
 #      tools, both empty); printed with its ratio to case 1 of the same run
 #      (issue 9's target: a fetch costs no more than a first page of 50, i.e.
 #      at least 1.0, not asserted)
+#  11. nginx (core 0, 1 worker) serving the byte-identical body of case 3
+#      (needs case 3; case 3's row then shows its ratio to this one as well)
 #  10. SendMessage: POST /v1/Assistants/{id}/Messages (the assistant of case
 #      9) with {"identity":"bench","body":"hello N","session_id":"bench-K"}
 #      (bench/wrk_send.lua, K cycling through 64 session ids, so sessions are
@@ -45,7 +49,7 @@
 # asserted.
 #
 # --cases "1 7 8" (or env CASES="1 7 8"; the flag wins) runs only those
-# cases (default all, "1 2 3 4 5 6 7 8 9 10"); the tables show only them. The
+# cases (default all, "1 2 3 4 5 6 7 8 9 10 11"); the tables show only them. The
 # 100,000 and 1,000,000 sets (fixtures, start-up, RSS) are used only when one
 # of cases 2-4 is selected, nginx is started only for case 6, the ratio column
 # needs case 6 and the ratios of cases 8 and 9 need case 1. Start-up and RSS of the
@@ -64,7 +68,8 @@ BENCH=$ROOT/bench
 SMOKE=0
 BINARY=
 DIR=${BENCH_DIR:-/tmp/assistants-mock-bench}
-CASES=${CASES:-1 2 3 4 5 6 7 8 9 10}
+CASES=${CASES:-1 2 3 4 5 6 7 8 9 10 11}
+QUIET=
 WRITE_RATE=1000   # case 8's writer, creates a second
 ACCOUNT=ACa11ce000000000000000000000000001
 TOKEN=alice-auth-token
@@ -82,19 +87,20 @@ while [ $# -gt 0 ]; do
     --dir=*) DIR=${1#*=} ;;
     --cases) CASES=${2?--cases needs a list}; shift ;;
     --cases=*) CASES=${1#*=} ;;
+    --quiet) QUIET=--quiet ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
     shift
 done
 
-# Normalise the case list: sorted, unique, each 1-10.
+# Normalise the case list: sorted, unique, each 1-11.
 CASES=$(printf '%s\n' ${CASES//,/ } | sort -nu | tr '\n' ' ')
 CASES=${CASES% }
 for c in $CASES; do
     case $c in
-    [1-9] | 10) ;;
-    *) echo "run.sh: unknown case '$c' (cases are 1-10)" >&2; exit 2 ;;
+    [1-9] | 10 | 11) ;;
+    *) echo "run.sh: unknown case '$c' (cases are 1-11)" >&2; exit 2 ;;
     esac
 done
 [ -n "$CASES" ] || { echo "run.sh: no case selected" >&2; exit 2; }
@@ -200,7 +206,7 @@ start_server() {
     rm -f "$ready"
     python3 "$BENCH/start_server.py" --log "$WORK/$name.log" \
         --core $SCORE --poll-core $LCORE -- \
-        "$BINARY" --threads 1 --quiet "$@" >"$ready" &
+        "$BINARY" --threads 1 $QUIET "$@" >"$ready" &
     poller=$!
     until [ -s "$ready" ]; do
         kill -0 "$poller" 2>/dev/null ||
@@ -404,7 +410,7 @@ if grep -qi '^connection: *close' "$WORK/check-first-page.body.headers"; then
     NOTE="The server answered \"Connection: close\" to an HTTP/1.1 request: no keep-alive, wrk reconnects for every request."
     log "warning: $NOTE"
 fi
-if has_case 6; then
+if has_case 6 || has_case 11; then
     mkdir -p "$WORK/www/v1" "$WORK/nginx-tmp"
     cp "$WORK/check-first-page.body" "$WORK/www/v1/Assistants"
     chmod -R a+rX "$WORK/www"
@@ -455,6 +461,18 @@ URL3="http://127.0.0.1:$PBIG/v1/Assistants?PageSize=1000"
 URL4=http://127.0.0.1:$PBIG/v1/Assistants
 if has_case 2; then check deep "$URL2" 200 || true; fi
 if has_case 3; then check size1000 "$URL3" 200 || true; fi
+URL11=
+if has_case 11; then
+    [ -s "$WORK/check-size1000.body" ] ||
+        die "case 11 needs case 3 (it serves case 3's body)"
+    cp "$WORK/check-size1000.body" "$WORK/www/v1/Assistants1000"
+    chmod a+r "$WORK/www/v1/Assistants1000"
+    URL11="http://127.0.0.1:$NPORT/v1/Assistants1000"
+    st=$(http_get "$URL11" "$WORK/check-nginx1000.body") || st=error
+    [ "$st" = 200 ] && cmp -s "$WORK/check-nginx1000.body" \
+        "$WORK/check-size1000.body" ||
+        die "nginx does not serve case 3's body ($st)"
+fi
 if has_case 4; then
     check token-mix "http://127.0.0.1:$PBIG$(sed -n 2p "$WORK/tokens.txt")" 200 ||
         true
@@ -488,6 +506,7 @@ if has_case 3; then run_case 3 2xx "$URL3"; fi
 if has_case 4; then run_case 4 2xx "$URL4" "$WORK/tokens.txt"; fi
 if has_case 5; then run_case 5 401 "$URL1"; fi
 if has_case 6; then run_case 6 2xx "$URL6"; fi
+if has_case 11; then run_case 11 2xx "$URL11"; fi
 if has_case 9; then run_case 9 2xx "$URL9"; fi
 
 rss_load "$P1K"
@@ -592,9 +611,11 @@ NAMES=([1]="1. first page, PageSize=50, 1,000 set"
     [7]="7. creates: POST, small JSON body, 201s only, 1,000 set"
     [8]="8. as case 1 while a writer creates $WRITE_RATE/s, 1,000 set"
     [9]="9. fetch by id, GET /v1/Assistants/{id}, 1,000 set"
-    [10]="10. SendMessage: POST, 64 sessions, 200s only, 1,000 set")
+    [10]="10. SendMessage: POST, 64 sessions, 200s only, 1,000 set"
+    [11]="11. nginx, same bytes as case 3, static file")
 
 mode="full: ${RUNS} x ${DURATION} s runs after a ${WARMUP} s warm-up, medians"
+mode="$mode; access log ${QUIET:+off (--quiet)}${QUIET:-on (to a file)}"
 [ "$SMOKE" = 1 ] && mode="smoke: 1 x 1 s run, no warm-up (figures meaningless)"
 echo
 echo "$("$BINARY" --version 2>/dev/null | head -1) on" \
@@ -620,7 +641,17 @@ for c in $CASES; do
         printf "| %s | %.0f | %.3f | %.3f | %s |\n", n, r, a / 1000,
             b / 1000, (g > 0 ? sprintf("%.2f", r / g) : "n/a") }'
 done
-if has_case 7 || has_case 8 || has_case 9 || has_case 10; then echo; fi
+if has_case 7 || has_case 8 || has_case 9 || has_case 10 || has_case 11; then
+    echo
+fi
+if has_case 11; then
+    awk -v r3="${R_RPS[3]:-}" -v r11="${R_RPS[11]:-}" 'BEGIN {
+        ratio = (r3 != "" && r11 != "" && r11 > 0) ? r3 / r11 : -1
+        printf "PageSize=1000 (case 3 / case 11, nginx serving the same" \
+            " bytes): %s, target at least 0.8: %s.\n",
+            (ratio < 0 ? "n/a" : sprintf("%.2f", ratio)),
+            (ratio < 0 ? "n/a" : (ratio >= 0.8 ? "met" : "NOT met")) }'
+fi
 if has_case 7; then
     awk -v r="${R_RPS[7]:-}" 'BEGIN {
         printf "Creates (case 7): %s, target at least 10,000: %s.\n",

@@ -66,6 +66,11 @@ const char config_usage[] =
     "  --journal-size N      requests kept per account in the request "
     "journal, 0: off\n"
     "                        (ASSISTANTS_MOCK_JOURNAL_SIZE, default 1000)\n"
+    "  --list-cache-mb N     memory for rendered list pages, answered again "
+    "until a\n"
+    "                        write of their account, 0: off "
+    "(ASSISTANTS_MOCK_LIST_CACHE_MB,\n"
+    "                        default 96)\n"
     "  --admin-token TOKEN   /__admin/ requests without account "
     "credentials need\n"
     "                        'Authorization: Bearer TOKEN' "
@@ -377,6 +382,8 @@ static const struct option options[] = {
      CONFIG_MAX_SECRET, OFF(admin_token)},
     {"--journal-size", "ASSISTANTS_MOCK_JOURNAL_SIZE", OPT_UINT, 0, 1000000,
      OFF(journal_size)},
+    {"--list-cache-mb", "ASSISTANTS_MOCK_LIST_CACHE_MB", OPT_UINT, 0, 1048576,
+     OFF(list_cache_mb)},
     {"--clock", "ASSISTANTS_MOCK_CLOCK", OPT_DATE, 0, 0, OFF(clock)},
     {"--seed", "ASSISTANTS_MOCK_SEED", OPT_U64, 0, 0, OFF(seed)},
     {"--rate-limit", "ASSISTANTS_MOCK_RATE_LIMIT", OPT_UINT, 0, 1000000000,
@@ -543,6 +550,7 @@ config_parse(struct config *cfg, int argc, char **argv)
     strcpy(cfg->bind, CONFIG_DEFAULT_BIND);
     strcpy(cfg->default_model, CONFIG_DEFAULT_MODEL);
     cfg->journal_size = CONFIG_DEFAULT_JOURNAL;
+    cfg->list_cache_mb = CONFIG_DEFAULT_LIST_CACHE_MB;
     cfg->knowledge_rule.by_time = false;
     cfg->knowledge_rule.n = 2;
     cfg->tls_port = -1;

@@ -23,6 +23,7 @@
 #define CONFIG_DEFAULT_JOURNAL 1000
 #define CONFIG_MAX_TLS_NAMES 16
 #define CONFIG_MAX_TLS_NAME 253
+#define CONFIG_DEFAULT_LIST_CACHE_MB 96
 
 struct config {
     unsigned port;
@@ -41,6 +42,7 @@ struct config {
     bool log_json;     /* --log-format json */
     char admin_token[CONFIG_MAX_SECRET + 1]; /* "" when unset; a secret */
     unsigned journal_size;
+    unsigned list_cache_mb; /* --list-cache-mb, 0: off */
     bool has_clock;
     long long clock;   /* --clock, epoch seconds */
     bool has_seed;

@@ -7,11 +7,13 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "ids.h"
 #include "list.h"
+#include "pagecache.h"
 #include "router.h"
 #include "util.h"
 
@@ -223,20 +225,114 @@ crud_exists(struct call *c, enum store_table t, const char *id)
     return rc == 0 ? 1 : rc == 1 ? 0 : -1;
 }
 
+/* Appends a tagged, length-prefixed field to the key k (cap bytes). */
+static size_t
+key_add(char *k, size_t o, size_t cap, char tag, const void *s, size_t n)
+{
+    if (o == (size_t)-1 || n + 1 + sizeof(n) > cap - o)
+        return (size_t)-1;
+    k[o++] = tag;
+    memcpy(k + o, &n, sizeof(n));
+    o += sizeof(n);
+    memcpy(k + o, s, n);
+    return o + n;
+}
+
+/*
+ * The page cache's key of list l for the call and query q: everything its
+ * bytes depend on. The rows come from the store (the generation covers
+ * them); the rest is the table and filter (l), the account (its number and
+ * SID: tokens are bound to the SID), the query as parsed (page, size,
+ * token: the raw query's order, spelling and other parameters make no
+ * difference), and the link base exactly as the router computed it (Host,
+ * --public-url or the listener, and its scheme). The credential beyond its
+ * account, the clock and the request id do not appear in a list page. Its
+ * length, or 0 when it does not fit (then the page is not cached).
+ */
+static size_t
+page_key(const struct call *c, const struct list_spec *l,
+         const struct paging_query *q, char *k, size_t cap)
+{
+    long long nums[7];
+    const char *a = l->where.a ? l->where.a : "";
+    const char *b = l->where.b ? l->where.b : "";
+    size_t o;
+
+    nums[0] = (long long)l->table;
+    nums[1] = c->acct;
+    nums[2] = (long long)l->where.kind;
+    nums[3] = (l->where.a != NULL) | (l->where.b != NULL) << 1;
+    nums[4] = q->page;
+    nums[5] = q->page_size;
+    nums[6] = q->has_token;
+    o = key_add(k, 0, cap, 'n', nums, sizeof(nums));
+    o = key_add(k, o, cap, 's', c->account->sid, strlen(c->account->sid));
+    o = key_add(k, o, cap, 'k', l->key, strlen(l->key));
+    o = key_add(k, o, cap, 'p', l->scope, strlen(l->scope));
+    o = key_add(k, o, cap, 'a', a, strlen(a));
+    o = key_add(k, o, cap, 'b', b, strlen(b));
+    o = key_add(k, o, cap, 'u', c->base, c->base_len);
+    o = key_add(k, o, cap, 't', q->has_token ? q->token : "",
+                q->has_token ? q->token_len : 0);
+    return o == (size_t)-1 ? 0 : o;
+}
+
 void
 crud_list_page(struct call *c, const struct list_spec *l)
 {
     struct paging_query q;
+    struct pagecache *pc = c->app->pages;
+    struct pagecache_entry *hit;
     enum api_err e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    char key[6144];
+    size_t key_len = 0, len;
+    uint64_t gen = 0;
+    char *data;
 
+    if (e == API_OK && pc) {
+        /* Before the rows are read: a write from now on changes it. */
+        gen = store_generation(c->app->store, c->acct);
+        key_len = page_key(c, l, &q, key, sizeof(key));
+        hit = key_len ? pagecache_get(pc, key, key_len, gen) : NULL;
+        if (hit) {
+            c->rs->shared = pagecache_data(hit, &c->rs->shared_len);
+            c->rs->shared_ref = hit;
+            c->rs->shared_release = pagecache_unref;
+            return;
+        }
+    }
     if (e == API_OK &&
         buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
         e = API_ERR_INTERNAL;
     if (e == API_OK)
         e = list_page(c->app->store, l, c->acct, c->account->sid, &q,
                       c->base, c->base_len, &c->rs->body);
-    if (e != API_OK)
+    if (e != API_OK) {
         call_error(c, e, NULL, NULL);
+        return;
+    }
+    if (key_len == 0 || buf_failed(&c->rs->body))
+        return;
+    /*
+     * The page goes to the cache, in a block of its own size (the render
+     * buffer grew by doubling; kept as it is, its slack would stay behind
+     * in the heap), and is answered from there.
+     */
+    len = c->rs->body.len;
+    data = malloc(len ? len : 1);
+    if (data == NULL)
+        return; /* not cached: answered from the body as it is */
+    memcpy(data, c->rs->body.data, len);
+    hit = pagecache_put(pc, key, key_len, gen, data, len);
+    if (hit == NULL) {
+        free(data);
+        return;
+    }
+    buf_release(&c->rs->body);
+    c->rs->shared = data;
+    c->rs->shared_len = len;
+    c->rs->shared_ref = hit;
+    c->rs->shared_release = pagecache_unref;
 }
 
 void

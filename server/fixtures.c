@@ -790,11 +790,36 @@ static const char *
 apath(char *b, size_t cap, size_t index, const char *field)
 {
     const char *sec = section_keys[cur_section];
+    char num[24];
+    size_t sl = strlen(sec), fl = field ? strlen(field) : 0, nl = 0, o;
 
-    if (field)
-        snprintf(b, cap, "%s[%zu].%s", sec, index, field);
-    else
-        snprintf(b, cap, "%s[%zu]", sec, index);
+    /* By hand: made for every field of every record, most never shown. */
+    do {
+        num[sizeof(num) - 1 - nl++] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index);
+    if (sl + nl + fl + 4 > cap) {
+        /* Cut as snprintf cuts (never with the sections' short names). */
+        if (field)
+            snprintf(b, cap, "%s[%.*s].%s", sec, (int)nl,
+                     num + sizeof(num) - nl, field);
+        else
+            snprintf(b, cap, "%s[%.*s]", sec, (int)nl,
+                     num + sizeof(num) - nl);
+        return b;
+    }
+    memcpy(b, sec, sl);
+    o = sl;
+    b[o++] = '[';
+    memcpy(b + o, num + sizeof(num) - nl, nl);
+    o += nl;
+    b[o++] = ']';
+    if (field) {
+        b[o++] = '.';
+        memcpy(b + o, field, fl);
+        o += fl;
+    }
+    b[o] = '\0';
     return b;
 }
 

@@ -401,8 +401,11 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     log_error_limited("http: %s", line);
 }
 
-/* Printable copy of s for the access log. */
-static void
+/*
+ * Printable copy of s for the access log (cap bytes with the NUL); its
+ * length.
+ */
+static size_t
 sanitize(char *dst, size_t cap, const char *s)
 {
     size_t i;
@@ -410,17 +413,50 @@ sanitize(char *dst, size_t cap, const char *s)
     for (i = 0; s && s[i] && i + 1 < cap; i++)
         dst[i] = (s[i] > 0x20 && s[i] < 0x7f) ? s[i] : '?';
     dst[i] = '\0';
+    return i;
+}
+
+/* Writes v in decimal at out (NUL-terminated); its length. */
+static size_t
+put_u64(char *out, unsigned long long v)
+{
+    char tmp[24];
+    size_t n = 0, i;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
+/* Writes v thousandths as "I.FFF" (what "%.3f" makes of v / 1000.0). */
+static size_t
+put_milli(char *out, unsigned long long v)
+{
+    size_t n = put_u64(out, v / 1000);
+    unsigned f = (unsigned)(v % 1000);
+
+    out[n++] = '.';
+    out[n++] = (char)('0' + f / 100);
+    out[n++] = (char)('0' + f / 10 % 10);
+    out[n++] = (char)('0' + f % 10);
+    out[n] = '\0';
+    return n;
 }
 
 /* The access-log line: text (default) or one JSON object. */
 static void
 log_request(struct http_server *srv, const struct req *r, const char *method,
-            const struct response *rs, size_t len, double secs, bool dropped)
+            const struct response *rs, size_t len, uint64_t ns, bool dropped)
 {
     char m[16], u[512];
+    size_t ml = sanitize(m, sizeof(m), method);
+    size_t ul = sanitize(u, sizeof(u), r ? r->uri : "?");
 
-    sanitize(m, sizeof(m), method);
-    sanitize(u, sizeof(u), r ? r->uri : "?");
     if (srv->cfg->log_json) {
         struct buf b = BUF_INIT;
         buf_adds(&b, "{\"request_id\":\"");
@@ -442,16 +478,35 @@ log_request(struct http_server *srv, const struct req *r, const char *method,
         buf_adds(&b, ",\"bytes\":");
         buf_add_long(&b, (long long)len);
         buf_adds(&b, ",\"duration_us\":");
-        buf_add_long(&b, (long long)(secs * 1e6));
+        buf_add_long(&b, (long long)(ns / 1000));
         buf_addc(&b, '}');
         if (!buf_failed(&b))
-            log_out("%s", b.data);
+            log_access("%s", b.data);
         buf_release(&b);
     } else if (dropped) {
-        log_out("%s %s dropped %s", m, u, rs->request_id);
+        log_access("%s %s dropped %s", m, u, rs->request_id);
     } else {
-        log_out("%s %s %u %zu %.3fms %s", m, u, rs->status, len,
-                secs * 1000.0, rs->request_id);
+        /* "GET /path?q 200 1234 0.123ms RQ..." without printf. */
+        char line[sizeof(m) + sizeof(u) + 128];
+        size_t n = 0;
+
+        memcpy(line + n, m, ml);
+        n += ml;
+        line[n++] = ' ';
+        memcpy(line + n, u, ul);
+        n += ul;
+        line[n++] = ' ';
+        n += put_u64(line + n, rs->status);
+        line[n++] = ' ';
+        n += put_u64(line + n, len);
+        line[n++] = ' ';
+        n += put_milli(line + n, (ns + 500) / 1000);
+        memcpy(line + n, "ms ", 3);
+        n += 3;
+        ul = strnlen(rs->request_id, sizeof(rs->request_id));
+        memcpy(line + n, rs->request_id, ul);
+        n += ul;
+        log_access_line(line, n);
     }
 }
 
@@ -468,30 +523,46 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     char num[32], dur[32];
     size_t len = 0, i;
     char *data;
-    double secs;
+    uint64_t ns;
 
     if (rs->drop) {
         /* A fault rule's "drop": close without an answer. */
+        response_unshare(rs);
         buf_release(&rs->body);
         if (!srv->cfg->quiet)
-            log_request(srv, r, method, rs, 0, 0.0, true);
+            log_request(srv, r, method, rs, 0, 0, true);
         return MHD_NO;
-    }
-    if (buf_failed(&rs->body)) {
-        buf_release(&rs->body);
-        api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
-        rs->status = 500;
-        rs->no_content = false;
     }
     if (rs->no_content)
-        buf_reset(&rs->body);
-    data = buf_detach(&rs->body, &len);
-    if (data == NULL)
-        return MHD_NO;
-    resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(data);
-        return MHD_NO;
+        response_unshare(rs);
+    if (rs->shared) {
+        /* A cached page: sent from where it is, released once sent. */
+        buf_release(&rs->body);
+        len = rs->shared_len;
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(
+            len, (void *)rs->shared, rs->shared_release, rs->shared_ref);
+        if (resp == NULL) {
+            response_unshare(rs);
+            return MHD_NO;
+        }
+    } else {
+        if (buf_failed(&rs->body)) {
+            buf_release(&rs->body);
+            api_err_render(&rs->body, API_ERR_INTERNAL, NULL, NULL);
+            rs->status = 500;
+            rs->no_content = false;
+        }
+        if (rs->no_content)
+            buf_reset(&rs->body);
+        data = buf_detach(&rs->body, &len);
+        if (data == NULL)
+            return MHD_NO;
+        resp = MHD_create_response_from_buffer(len, data,
+                                               MHD_RESPMEM_MUST_FREE);
+        if (resp == NULL) {
+            free(data);
+            return MHD_NO;
+        }
     }
     if (rs->content_type && !rs->no_content)
         MHD_add_response_header(resp, "Content-Type", rs->content_type);
@@ -503,10 +574,13 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
                             rs->cors_methods ? rs->cors_methods
                                              : HTTP_CORS_METHODS);
     MHD_add_response_header(resp, "Twilio-Request-Id", rs->request_id);
-    snprintf(num, sizeof(num), "%d", atomic_load(&srv->inflight));
+    {
+        int k = atomic_load(&srv->inflight);
+        put_u64(num, k > 0 ? (unsigned long long)k : 0);
+    }
     MHD_add_response_header(resp, "Twilio-Concurrent-Requests", num);
-    secs = r ? (double)(util_now_ns() - r->t0) / 1e9 : 0.0;
-    snprintf(dur, sizeof(dur), "%.3f", secs);
+    ns = r ? util_now_ns() - r->t0 : 0;
+    put_milli(dur, (ns + 500000) / 1000000);
     MHD_add_response_header(resp, "Twilio-Request-Duration", dur);
     if (rs->www_authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate",
@@ -522,7 +596,7 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     ret = MHD_queue_response(c, rs->status, resp);
     MHD_destroy_response(resp);
     if (!srv->cfg->quiet)
-        log_request(srv, r, method, rs, len, secs, false);
+        log_request(srv, r, method, rs, len, ns, false);
     return ret;
 }
 
@@ -1093,7 +1167,7 @@ http_stop(struct http_server *srv)
         close(fd);
     if (tls_fd != MHD_INVALID_SOCKET)
         close(tls_fd);
-
+    log_access_stop(); /* every request's line, before the exit */
     log_flush_suppressed();
     pthread_mutex_destroy(&srv->lock);
     free(srv);

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -107,21 +109,171 @@ sanitize(char *out, size_t cap, const char *line, size_t n)
     return o;
 }
 
+/*
+ * The access log's buffer: lines wait here for at most LOG_ACCESS_DELAY_MS
+ * (the flusher thread writes them), or until the buffer is full, or until
+ * any other line goes to stdout (which keeps the order), or until
+ * log_access_stop at shutdown and at exit. One write(2) then carries many
+ * lines.
+ */
+#define LOG_ACCESS_BUF (64 * 1024)
+#define LOG_ACCESS_DELAY_MS 5
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    char buf[LOG_ACCESS_BUF];
+    size_t len;
+    bool started, stopping, stopped;
+    pthread_t thread;
+} acc = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, {0}, 0,
+         false, false, false, 0};
+
+/* Writes the buffered access lines; acc.lock held. */
 static void
-vlog(int fd, const char *prefix, const char *fmt, va_list ap)
+acc_flush_locked(void)
 {
-    char raw[LOG_LINE_MAX], line[LOG_LINE_MAX];
+    if (acc.len) {
+        write_all(STDOUT_FILENO, acc.buf, acc.len);
+        acc.len = 0;
+    }
+}
+
+static void *
+acc_flusher(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&acc.lock);
+    for (;;) {
+        while (acc.len == 0 && !acc.stopping)
+            pthread_cond_wait(&acc.wake, &acc.lock);
+        if (acc.stopping)
+            break;
+        /* Let a few more lines come: one write for all of them. */
+        pthread_mutex_unlock(&acc.lock);
+        {
+            struct timespec ts = {0, LOG_ACCESS_DELAY_MS * 1000000L};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+                ;
+        }
+        pthread_mutex_lock(&acc.lock);
+        acc_flush_locked();
+    }
+    acc_flush_locked();
+    pthread_mutex_unlock(&acc.lock);
+    return NULL;
+}
+
+static void
+acc_at_exit(void)
+{
+    log_access_stop();
+}
+
+/* Formats one sanitised line (prefix + message + newline) into line. */
+static size_t
+format_line(char *line, size_t cap, const char *prefix, const char *fmt,
+            va_list ap)
+{
+    char raw[LOG_LINE_MAX];
     size_t n = strlen(prefix);
     int m;
 
     memcpy(line, prefix, n);
     m = vsnprintf(raw, sizeof(raw), fmt, ap);
     if (m < 0)
-        return;
-    n += sanitize(line + n, sizeof(line) - n - 1,
+        return 0;
+    n += sanitize(line + n, cap - n - 1,
                   raw, (size_t)m < sizeof(raw) ? (size_t)m : sizeof(raw) - 1);
     line[n++] = '\n';
+    return n;
+}
+
+static void
+vlog(int fd, const char *prefix, const char *fmt, va_list ap)
+{
+    char line[LOG_LINE_MAX];
+    size_t n = format_line(line, sizeof(line), prefix, fmt, ap);
+
+    if (n == 0)
+        return;
+    if (fd != STDOUT_FILENO) {
+        write_all(fd, line, n);
+        return;
+    }
+    /* After the access lines before it. */
+    pthread_mutex_lock(&acc.lock);
+    acc_flush_locked();
     write_all(fd, line, n);
+    pthread_mutex_unlock(&acc.lock);
+}
+
+static void acc_add(const char *line, size_t n);
+
+void
+log_access(const char *fmt, ...)
+{
+    char line[LOG_LINE_MAX];
+    va_list ap;
+    size_t n;
+
+    va_start(ap, fmt);
+    n = format_line(line, sizeof(line), "", fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        acc_add(line, n);
+}
+
+void
+log_access_line(const char *s, size_t len)
+{
+    char line[LOG_LINE_MAX];
+    size_t n = sanitize(line, sizeof(line) - 1, s,
+                        len < sizeof(line) - 1 ? len : sizeof(line) - 1);
+
+    line[n++] = '\n';
+    acc_add(line, n);
+}
+
+/* Appends one finished line (newline included) to the access buffer. */
+static void
+acc_add(const char *line, size_t n)
+{
+    pthread_mutex_lock(&acc.lock);
+    if (!acc.started && !acc.stopped) {
+        acc.started = true;
+        if (pthread_create(&acc.thread, NULL, acc_flusher, NULL) == 0)
+            atexit(acc_at_exit);
+        else
+            acc.stopped = true; /* no thread: unbuffered */
+    }
+    if (acc.stopped) {
+        write_all(STDOUT_FILENO, line, n);
+        pthread_mutex_unlock(&acc.lock);
+        return;
+    }
+    if (acc.len + n > sizeof(acc.buf))
+        acc_flush_locked();
+    memcpy(acc.buf + acc.len, line, n);
+    if (acc.len == 0)
+        pthread_cond_signal(&acc.wake);
+    acc.len += n;
+    pthread_mutex_unlock(&acc.lock);
+}
+
+void
+log_access_stop(void)
+{
+    bool join;
+
+    pthread_mutex_lock(&acc.lock);
+    join = acc.started && !acc.stopped;
+    acc.stopping = true;
+    acc.stopped = true;
+    pthread_cond_signal(&acc.wake);
+    acc_flush_locked();
+    pthread_mutex_unlock(&acc.lock);
+    if (join)
+        pthread_join(acc.thread, NULL);
 }
 
 void

@@ -65,6 +65,16 @@ struct request {
 struct response {
     unsigned status;
     struct buf body;
+    /*
+     * Or a body shared with others (a cached page), used instead of body
+     * when shared is not NULL: the transport sends shared_len bytes from it
+     * without a copy and calls shared_release(shared_ref) once they are
+     * sent or the answer is dropped (exactly once, from any thread).
+     */
+    const char *shared;
+    size_t shared_len;
+    void *shared_ref;
+    void (*shared_release)(void *ref);
     bool no_content;          /* no body and no Content-Type (204) */
     const char *content_type; /* instead of application/json, or NULL */
     const char *allow;        /* Allow header (405, OPTIONS) or NULL */
@@ -75,6 +85,20 @@ struct response {
     char request_id[35];   /* Twilio-Request-Id, set by router_handle */
     const char *account_sid; /* whom the request authenticated as, or NULL */
 };
+
+/* Releases rs's shared body, if any (then it has none). */
+static inline void
+response_unshare(struct response *rs)
+{
+    if (rs->shared) {
+        if (rs->shared_release)
+            rs->shared_release(rs->shared_ref);
+        rs->shared = NULL;
+        rs->shared_len = 0;
+        rs->shared_ref = NULL;
+        rs->shared_release = NULL;
+    }
+}
 
 /* Returns the enum http_method bit of a method name. */
 unsigned request_method(const char *name);

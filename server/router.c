@@ -22,6 +22,7 @@
 #include "journal.h"
 #include "knowledge.h"
 #include "log.h"
+#include "pagecache.h"
 #include "paging.h"
 #include "policies.h"
 #include "sessions.h"
@@ -174,6 +175,9 @@ router_init(struct app *app, const struct config *cfg, struct store *store,
     app->faults = faults_new(accts);
     if (app->journal == NULL || app->faults == NULL)
         goto fail;
+    if (cfg->list_cache_mb > 0 &&
+        (app->pages = pagecache_new((size_t)cfg->list_cache_mb << 20)) == NULL)
+        goto fail;
     if (cfg->fault_every && faults_add_every(app->faults, cfg->fault_every) < 0)
         goto fail;
     if (cfg->rate_limit && faults_add_rate(app->faults, cfg->rate_limit) < 0)
@@ -194,8 +198,10 @@ router_release(struct app *app)
     webhooks_stop();
     journal_free(app->journal);
     faults_free(app->faults);
+    pagecache_free(app->pages);
     app->journal = NULL;
     app->faults = NULL;
+    app->pages = NULL;
 }
 
 bool
@@ -243,6 +249,7 @@ router_match(const char *pattern, const char *path, size_t len,
 void
 call_error(struct call *c, enum api_err e, const char *arg1, const char *arg2)
 {
+    response_unshare(c->rs);
     buf_reset(&c->rs->body);
     api_err_render(&c->rs->body, e, arg1, arg2);
     c->rs->status = api_err_status(e);

@@ -34,6 +34,7 @@ struct app {
     const struct accounts *accts;
     struct journal *journal;
     struct faults *faults;
+    struct pagecache *pages; /* rendered list pages, or NULL (off) */
     struct knowledge_rule knowledge_rule; /* from --knowledge-ready-after */
     const struct fixtures_reply *replies; /* canned replies (fixtures) */
     size_t n_replies;

@@ -260,6 +260,16 @@ struct store {
     pthread_mutex_t conns_lock; /* guards conns */
     struct store_conn *conns;
     uint64_t gen; /* unique per store, so a thread never reuses a stale conn */
+    /*
+     * Write generations (store_generation): one for every account, one per
+     * slot of accounts (acct % STORE_GEN_SLOTS). Bumped when the write lock
+     * is released; which slots a write touched is noted under the lock.
+     */
+    atomic_uint_fast64_t gen_all;
+    atomic_uint_fast64_t gen_slot[STORE_GEN_SLOTS];
+    bool touched_all;
+    unsigned n_touched;
+    unsigned touched[4]; /* slots, when n_touched <= 4 */
 };
 
 static atomic_uint_fast64_t store_gens;
@@ -271,6 +281,58 @@ log_db(sqlite3 *db, const char *what)
 {
     log_error("store: %s failed: %s", what,
               db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+/*
+ * Notes, under the write lock, that the write in progress changes account
+ * acct (-1: any account).
+ */
+static void
+touch(struct store *s, int acct)
+{
+    unsigned slot, i;
+
+    if (acct < 0) {
+        s->touched_all = true;
+        return;
+    }
+    slot = (unsigned)acct % STORE_GEN_SLOTS;
+    for (i = 0; i < s->n_touched && i < 4; i++)
+        if (s->touched[i] == slot)
+            return;
+    if (s->n_touched < 4)
+        s->touched[s->n_touched] = slot;
+    s->n_touched++;
+}
+
+/*
+ * Before the write lock is released: bumps the generations of what the
+ * write touched (of every account when it did not say, or said -1, or
+ * touched more slots than are noted).
+ */
+static void
+publish(struct store *s)
+{
+    unsigned i;
+
+    if (s->touched_all || s->n_touched == 0 || s->n_touched > 4)
+        atomic_fetch_add(&s->gen_all, 1);
+    else
+        for (i = 0; i < s->n_touched; i++)
+            atomic_fetch_add(&s->gen_slot[s->touched[i]], 1);
+    s->touched_all = false;
+    s->n_touched = 0;
+}
+
+uint64_t
+store_generation(struct store *s, int acct)
+{
+    uint64_t g = atomic_load(&s->gen_all);
+
+    /* Both only grow: the sum grows with either. */
+    if (acct >= 0)
+        g += atomic_load(&s->gen_slot[(unsigned)acct % STORE_GEN_SLOTS]);
+    return g;
 }
 
 static int
@@ -336,6 +398,9 @@ store_new(void)
     if (s == NULL)
         return NULL;
     fair_init(&s->lock);
+    atomic_init(&s->gen_all, 0);
+    for (int i = 0; i < STORE_GEN_SLOTS; i++)
+        atomic_init(&s->gen_slot[i], 0);
     pthread_mutex_init(&s->conns_lock, NULL);
     s->gen = atomic_fetch_add(&store_gens, 1) + 1;
     return s;
@@ -738,6 +803,7 @@ store_load_end(struct store *s)
         return -1;
     if (exec(s->db, "COMMIT") < 0)
         return -1;
+    atomic_fetch_add(&s->gen_all, 1);
     return s->is_new ? exec(s->db, "ANALYZE") : 0;
 }
 
@@ -1044,6 +1110,7 @@ store_txn_end(struct store *s, bool ok)
     }
     if (!ok && !sqlite3_get_autocommit(s->db))
         step_reset(s->rollback);
+    publish(s);
     fair_write_unlock(&s->lock);
     return rc;
 }
@@ -1052,8 +1119,10 @@ int
 store_txn_create(struct store *s, enum store_table t, int acct,
                  const struct store_item *item)
 {
-    int rc = run_insert(s, t, acct, item, 0, -1, -1);
+    int rc;
 
+    touch(s, acct);
+    rc = run_insert(s, t, acct, item, 0, -1, -1);
     if (rc == SQLITE_DONE)
         return 0;
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -1116,6 +1185,7 @@ store_txn_update(struct store *s, enum store_table t, int acct,
     struct store_row row;
     int rc, ret;
 
+    touch(s, acct);
     sqlite3_bind_int(get, 1, acct);
     sqlite3_bind_text(get, 2, id, (int)id_len, SQLITE_STATIC);
     rc = sqlite3_step(get);
@@ -1220,6 +1290,7 @@ store_delete(struct store *s, enum store_table t, int acct, const char *id,
 
     if (store_txn_begin(s) < 0)
         return -1;
+    touch(s, acct);
     if (save_undo(s, t, acct, id, id_len) == 0 &&
         run_acct_id(s->st[t][W_DELETE], acct, id, (int)id_len) ==
             SQLITE_DONE) {
@@ -1250,6 +1321,7 @@ int
 store_txn_attach(struct store *s, int acct, const char *assistant,
                  enum store_table kind, const char *target)
 {
+    touch(s, acct);
     if (run_attachment(s->link[L_ATTACH], acct, assistant, kind, target) !=
         SQLITE_DONE) {
         log_db(s->db, "attach");
@@ -1262,6 +1334,7 @@ int
 store_txn_detach(struct store *s, int acct, const char *assistant,
                  enum store_table kind, const char *target)
 {
+    touch(s, acct);
     if (run_attachment(s->link[L_DETACH], acct, assistant, kind, target) !=
         SQLITE_DONE) {
         log_db(s->db, "detach");
@@ -1276,6 +1349,7 @@ store_txn_link_policy(struct store *s, int acct, const char *owner,
 {
     sqlite3_stmt *st = s->link[L_LINK_POLICY];
 
+    touch(s, acct);
     sqlite3_bind_int(st, 1, acct);
     sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, policy, -1, SQLITE_STATIC);
@@ -1290,6 +1364,7 @@ int
 store_txn_delete_children(struct store *s, enum store_table t, int acct,
                           const char *parent)
 {
+    touch(s, acct);
     if (delete_children(s, t, acct, parent, -1) < 0) {
         log_db(s->db, "delete");
         return -1;
@@ -1300,6 +1375,7 @@ store_txn_delete_children(struct store *s, enum store_table t, int acct,
 int
 store_txn_unlink_policies(struct store *s, int acct, const char *owner)
 {
+    touch(s, acct);
     if (run_acct_id(s->link[L_UNLINK_OWNER], acct, owner, -1) !=
         SQLITE_DONE) {
         log_db(s->db, "policy unlink");
@@ -1336,6 +1412,7 @@ store_reset(struct store *s, int acct)
     }
     if (store_txn_begin(s) < 0)
         return -1;
+    touch(s, acct);
     ok = true;
     for (t = 0; ok && t < STORE_TABLE_COUNT; t++) {
         const char *n = table_names[t];

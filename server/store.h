@@ -259,4 +259,20 @@ long store_txn_count_policies(struct store *s, int acct, const char *owner);
  */
 int store_reset(struct store *s, int acct);
 
+/* Account slots of the write generations (accounts share a slot mod this). */
+#define STORE_GEN_SLOTS 64
+
+/*
+ * The write generation of account acct (-1: of the writes that concern every
+ * account only): a number that grows with every committed (or rolled back)
+ * write that may change what a read of acct returns, i.e. any write of acct,
+ * of an account in the same slot, of every account (a reset of all, a load),
+ * or one that did not say which account. It has grown before the write's
+ * caller gets control back, so a value read after a write returned differs
+ * from any value read before it began. For caches of rendered reads:
+ * read it before the read, keep it with the result, and use the result only
+ * while it is unchanged. Lock-free.
+ */
+uint64_t store_generation(struct store *s, int acct);
+
 #endif
