@@ -214,10 +214,29 @@ on_readable(struct proxy *px, size_t i, uint64_t now)
     drop(px, i, true);
 }
 
+/*
+ * All PROXY_MAX_PENDING slots hold clients that have not sent a whole head:
+ * the one waiting longest is closed, so that a flood of silent or slow
+ * connections cannot keep a new client waiting.
+ */
+static void
+evict_oldest(struct proxy *px)
+{
+    size_t i, old = 0;
+
+    for (i = 1; i < px->n; i++)
+        if (px->p[i]->deadline < px->p[old]->deadline)
+            old = i;
+    drop(px, old, true);
+    log_error_limited("proxy: %d connections without a complete head: "
+                      "closed the oldest",
+                      PROXY_MAX_PENDING);
+}
+
 static void
 accept_all(struct proxy *px, uint64_t now)
 {
-    while (px->n < PROXY_MAX_PENDING) {
+    for (;;) {
         struct pending *k = malloc(sizeof(*k));
         if (k == NULL)
             return;
@@ -238,6 +257,8 @@ accept_all(struct proxy *px, uint64_t now)
         k->retry_at = 0;
         k->is_connect = false;
         k->len = 0;
+        if (px->n == PROXY_MAX_PENDING)
+            evict_oldest(px);
         px->p[px->n++] = k;
     }
 }
@@ -257,8 +278,7 @@ run(void *arg)
         fds[nf].fd = px->efd;
         fds[nf++].events = POLLIN;
         fds[nf].fd = px->lfd;
-        fds[nf++].events =
-            px->n < PROXY_MAX_PENDING && px->accept_after <= now ? POLLIN : 0;
+        fds[nf++].events = px->accept_after <= now ? POLLIN : 0;
         if (px->accept_after > now && px->accept_after < next)
             next = px->accept_after;
         for (i = 0; i < px->n; i++) {

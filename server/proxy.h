@@ -7,7 +7,9 @@
  * does not start with CONNECT is handed, unread, to the plain HTTP side
  * (so a proxy's absolute-form "GET http://..." is served as on --port), or,
  * when it starts with a TLS handshake, to the HTTPS side.
- * One thread, poll(); a head must arrive within PROXY_HEAD_TIMEOUT_MS.
+ * One thread, poll(); a head must arrive within PROXY_HEAD_TIMEOUT_MS; with
+ * PROXY_MAX_PENDING connections still sending theirs, a new one closes the
+ * one that has waited longest.
  *
  * SPDX-License-Identifier: MIT
  */

@@ -547,6 +547,32 @@ class TlsCase(harness.TestCase):
             for s in stalled:
                 s.close()
 
+    def test_flood_of_silent_proxy_clients(self):
+        """300 connections to the proxy that send nothing (more than its 256
+        slots for heads): a new client closes the longest-waiting one and
+        is served at once, not after the 5 s head timeout."""
+        srv = self.start_server(['--quiet', '--proxy-port', '0',
+                                 '--tls-ca-out',
+                                 os.path.join(self.tmpdir(), 'ca.pem')])
+        proxy = port_of(srv, PROXY_RE)
+        silent = []
+        try:
+            for _ in range(300):
+                silent.append(socket.create_connection(('127.0.0.1', proxy)))
+            time.sleep(0.3)
+            t0 = time.monotonic()
+            s, line, _ = connect_head(proxy, TWILIO + ':443')
+            s.close()
+            self.assertEqual(line, 'HTTP/1.1 200 Connection established')
+            self.assertLess(time.monotonic() - t0, 1.0)
+            # The oldest were closed by the server: they read EOF.
+            silent[0].settimeout(2)
+            self.assertEqual(silent[0].recv(10), b'')
+        finally:
+            for c in silent:
+                c.close()
+        self.assertIn('closed the oldest', srv.stderr_text())
+
     def test_stalled_connect_head_times_out(self):
         """A CONNECT head that never ends is answered 408 and closed after
         the 5 s head timeout."""
