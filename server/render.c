@@ -7,6 +7,56 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+/*
+ * Eight bytes at a time (SWAR, after the bit tricks of "Bit Twiddling
+ * Hacks"): ONES * c has c in every byte; has_less(w, c) is non-zero when
+ * some byte of w is below c (c at most 0x80).
+ */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+#define has_less(w, c) (((w) - ONES * (c)) & ~(w) & HIGHS)
+#define has_byte(w, c) has_less((w) ^ (ONES * (c)), 1)
+
+static uint64_t
+load8(const unsigned char *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Bytes from p[0] on that are all ASCII, by whole words of eight. */
+static size_t
+ascii_words(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i + 8 <= n && (load8(p + i) & HIGHS) == 0)
+        i += 8;
+    return i;
+}
+
+/*
+ * Bytes from p[0] on, by whole words of eight, that a JSON string takes as
+ * they are: ASCII from 0x20, but for '"' and '\\'.
+ */
+static size_t
+plain_words(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i + 8 <= n) {
+        uint64_t w = load8(p + i);
+        if ((w & HIGHS) || has_less(w, 0x20) || has_byte(w, '"') ||
+            has_byte(w, '\\'))
+            break;
+        i += 8;
+    }
+    return i;
+}
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t
@@ -53,6 +103,7 @@ render_utf8_valid(const char *s, size_t n)
     while (i < n) {
         if (p[i] < 0x80) {
             i++;
+            i += ascii_words(p + i, n - i);
             continue;
         }
         len = utf8_seq_len(p + i, n - i);
@@ -77,8 +128,9 @@ render_json_chars(struct buf *out, const char *s, size_t n)
         size_t len;
 
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-            i++;
-            run++;
+            size_t k = 1 + plain_words(p + i + 1, n - i - 1);
+            i += k;
+            run += k;
             continue;
         }
         if (c >= 0x80 && (len = utf8_seq_len(p + i, n - i)) > 0) {
