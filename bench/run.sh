@@ -140,26 +140,11 @@ if [ "$(nproc)" -lt 2 ]; then
     LCORE=0
 fi
 
-# --- binary ----------------------------------------------------------------
-if [ -z "$BINARY" ]; then
-    if [ ! -f "$ROOT/build-bench/build.ninja" ]; then
-        meson setup "$ROOT/build-bench" "$ROOT" --buildtype=release \
-            -Db_ndebug=true >&2
-    fi
-    meson compile -C "$ROOT/build-bench" >&2
-    BINARY=$ROOT/build-bench/assistants-mock
-fi
-[ -x "$BINARY" ] || die "not executable: $BINARY"
-
-# --- fixtures --------------------------------------------------------------
-mkdir -p "$DIR"
+# --- binary and fixtures ---------------------------------------------------
+. "$BENCH/lib.sh"
+bench_binary
 for n in $SETS; do
-    f=$DIR/assistants-$n.json
-    if [ ! -s "$f" ]; then
-        log "generating $f"
-        python3 "$BENCH/gen_fixtures.py" --count "$n" --out "$f.tmp"
-        mv "$f.tmp" "$f"
-    fi
+    bench_fixture "$DIR" "$n"
 done
 
 # --- run state and cleanup -------------------------------------------------

@@ -47,21 +47,10 @@ done
 SCORE=0 LCORE=1
 [ "$(nproc)" -ge 2 ] || LCORE=0
 
-if [ -z "$BINARY" ]; then
-    if [ ! -f "$ROOT/build-bench/build.ninja" ]; then
-        meson setup "$ROOT/build-bench" "$ROOT" --buildtype=release \
-            -Db_ndebug=true >&2
-    fi
-    meson compile -C "$ROOT/build-bench" >&2
-    BINARY=$ROOT/build-bench/assistants-mock
-fi
-[ -x "$BINARY" ] || die "not executable: $BINARY"
-mkdir -p "$DIR"
+. "$BENCH/lib.sh"
+bench_binary
+bench_fixture "$DIR" 1000
 FIX=$DIR/assistants-1000.json
-if [ ! -s "$FIX" ]; then
-    python3 "$BENCH/gen_fixtures.py" --count 1000 --out "$FIX.tmp"
-    mv "$FIX.tmp" "$FIX"
-fi
 WORK=$(mktemp -d "$DIR/tls.XXXXXX")
 SPID=
 cleanup() {

@@ -151,10 +151,11 @@ const char config_usage[] =
     "by signal N before it was ready.\n";
 
 static int
-add_fixture(struct config *cfg, const char *path, size_t n)
+add_fixture(struct config *cfg, const char *what, const char *path, size_t n)
 {
     char **f = realloc(cfg->fixtures, (cfg->n_fixtures + 1) * sizeof(*f));
 
+    (void)what; /* add_list passes it */
     if (f == NULL)
         return -1;
     cfg->fixtures = f;
@@ -408,6 +409,25 @@ static const struct option options[] = {
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
+/*
+ * A variable's list: each non-empty item of v between separators sep (one
+ * character) goes to add.
+ */
+static int
+add_list(struct config *cfg, const char *what, const char *v, const char *sep,
+         int (*add)(struct config *, const char *, const char *, size_t))
+{
+    while (*v) {
+        size_t n = strcspn(v, sep);
+        if (n > 0 && add(cfg, what, v, n) < 0)
+            return -1;
+        v += n;
+        if (*v)
+            v++;
+    }
+    return 0;
+}
+
 /* Sets option o from value v; what names it in messages. */
 static int
 set_option(struct config *cfg, const struct option *o, const char *what,
@@ -485,32 +505,16 @@ set_option(struct config *cfg, const struct option *o, const char *what,
     case OPT_NAMES:
         if (from_flag)
             return add_tls_name(cfg, what, v, strlen(v));
-        while (*v) {
-            size_t n = strcspn(v, ",");
-            if (n > 0 && add_tls_name(cfg, what, v, n) < 0)
-                return -1;
-            v += n;
-            if (*v == ',')
-                v++;
-        }
-        return 0;
+        return add_list(cfg, what, v, ",", add_tls_name);
     case OPT_FIXTURES:
         if (from_flag) {
             if (*v == '\0') {
                 log_error("option '--fixtures' needs a path");
                 return -1;
             }
-            return add_fixture(cfg, v, strlen(v));
+            return add_fixture(cfg, what, v, strlen(v));
         }
-        while (*v) {
-            size_t n = strcspn(v, ":");
-            if (n > 0 && add_fixture(cfg, v, n) < 0)
-                return -1;
-            v += n;
-            if (*v == ':')
-                v++;
-        }
-        return 0;
+        return add_list(cfg, what, v, ":", add_fixture);
     }
     return -1;
 }

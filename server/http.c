@@ -979,8 +979,7 @@ start_daemon(struct http_server *srv, unsigned flags, unsigned port,
 
 /* The HTTPS side: its certificate, then its daemon on --tls-port. */
 static int
-start_tls(struct http_server *srv, unsigned flags, const struct sockaddr *sa,
-          unsigned threads)
+start_tls(struct http_server *srv, unsigned flags, unsigned threads)
 {
     const struct config *cfg = srv->cfg;
     struct sockaddr_storage ss;
@@ -989,13 +988,7 @@ start_tls(struct http_server *srv, unsigned flags, const struct sockaddr *sa,
 
     /* The plain side's address, with the TLS port. */
     port = cfg->tls_port >= 0 ? (unsigned)cfg->tls_port : 0;
-    memset(&ss, 0, sizeof(ss));
-    memcpy(&ss, sa, flags & MHD_USE_IPv6 ? sizeof(struct sockaddr_in6)
-                                         : sizeof(struct sockaddr_in));
-    if (flags & MHD_USE_IPv6)
-        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
-    else
-        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+    util_sockaddr(cfg->bind, port, &ss);
     srv->tls_daemon = start_daemon(srv, flags, port, (struct sockaddr *)&ss,
                                    threads, true, cfg->tls_port >= 0);
     if (srv->tls_daemon == NULL) {
@@ -1029,8 +1022,7 @@ http_start(const struct config *cfg, struct app *app,
            const struct tls_material *tls)
 {
     struct http_server *srv = calloc(1, sizeof(*srv));
-    struct sockaddr_in sin;
-    struct sockaddr_in6 sin6;
+    struct sockaddr_storage ss;
     const struct sockaddr *sa;
     const union MHD_DaemonInfo *info;
     unsigned long long nofile, extra;
@@ -1080,20 +1072,10 @@ http_start(const struct config *cfg, struct app *app,
         free(srv);
         return NULL;
     }
-    if (cfg->bind_ipv6) {
-        memset(&sin6, 0, sizeof(sin6));
-        sin6.sin6_family = AF_INET6;
-        sin6.sin6_port = htons((uint16_t)cfg->port);
-        inet_pton(AF_INET6, cfg->bind, &sin6.sin6_addr);
-        sa = (const struct sockaddr *)&sin6;
+    util_sockaddr(cfg->bind, cfg->port, &ss); /* config checked it */
+    sa = (const struct sockaddr *)&ss;
+    if (cfg->bind_ipv6)
         flags |= MHD_USE_IPv6;
-    } else {
-        memset(&sin, 0, sizeof(sin));
-        sin.sin_family = AF_INET;
-        sin.sin_port = htons((uint16_t)cfg->port);
-        inet_pton(AF_INET, cfg->bind, &sin.sin_addr);
-        sa = (const struct sockaddr *)&sin;
-    }
     srv->plain.srv = srv;
     srv->secure.srv = srv;
     srv->secure.tls = true;
@@ -1107,7 +1089,7 @@ http_start(const struct config *cfg, struct app *app,
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
     if ((cfg->tls_port >= 0 || cfg->proxy_port >= 0) &&
-        start_tls(srv, flags, sa, threads) < 0)
+        start_tls(srv, flags, threads) < 0)
         goto fail;
     if (cfg->proxy_port >= 0) {
         srv->proxy =
@@ -1184,36 +1166,19 @@ http_stop(struct http_server *srv)
 int
 http_probe_ready(const char *host, unsigned port)
 {
-    struct sockaddr_in6 sin6;
-    struct sockaddr_in sin;
-    struct sockaddr *sa;
-    socklen_t sl;
+    struct sockaddr_storage ss;
+    socklen_t sl = util_sockaddr(host, port, &ss);
     struct pollfd pfd;
     char req[128], resp[64];
     size_t got = 0;
-    int fd, family, rc = -1;
+    int fd, rc = -1;
 
-    memset(&sin, 0, sizeof(sin));
-    memset(&sin6, 0, sizeof(sin6));
-    if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
-        sin.sin_family = AF_INET;
-        sin.sin_port = htons((uint16_t)port);
-        sa = (struct sockaddr *)&sin;
-        sl = sizeof(sin);
-        family = AF_INET;
-    } else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
-        sin6.sin6_family = AF_INET6;
-        sin6.sin6_port = htons((uint16_t)port);
-        sa = (struct sockaddr *)&sin6;
-        sl = sizeof(sin6);
-        family = AF_INET6;
-    } else {
+    if (sl == 0)
         return -1;
-    }
-    fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
-    if (connect(fd, sa, sl) < 0 && errno != EINPROGRESS)
+    if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
         goto out;
     pfd.fd = fd;
     pfd.events = POLLOUT;

@@ -24,7 +24,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "connect.h"
+#include "errors.h"
 #include "log.h"
 #include "tls.h"
 #include "util.h"
@@ -55,39 +57,43 @@ struct proxy {
     size_t n;
 };
 
-static const char refused_body[] =
-    "{\"code\": 20403, \"message\": \"assistants-mock is not an open proxy: "
-    "CONNECT is served only to its own names (assistants.twilio.com, "
-    "localhost, 127.0.0.1, ::1 and each --tls-name) on port 443, its "
-    "--tls-port or its --port\", \"more_info\": \"https://www.twilio.com/docs/errors/"
-    "20403\", \"status\": 403}";
-static const char bad_body[] =
-    "{\"code\": 20001, \"message\": \"Malformed CONNECT request: expected "
-    "'CONNECT host:port HTTP/1.1', header fields and an empty line\", "
-    "\"more_info\": \"https://www.twilio.com/docs/errors/20001\", "
-    "\"status\": 400}";
-static const char long_body[] =
-    "{\"code\": 20001, \"message\": \"CONNECT request head larger than 8192 "
-    "bytes\", \"more_info\": \"https://www.twilio.com/docs/errors/20001\", "
-    "\"status\": 431}";
-static const char timeout_body[] =
-    "{\"code\": 20001, \"message\": \"CONNECT request head not complete "
-    "within 5 seconds\", \"more_info\": \"https://www.twilio.com/docs/errors/"
-    "20001\", \"status\": 408}";
+/* The answers made here: Twilio's error body (errors.c) with these. */
+static const char refused_msg[] =
+    "assistants-mock is not an open proxy: CONNECT is served only to its own "
+    "names (assistants.twilio.com, localhost, 127.0.0.1, ::1 and each "
+    "--tls-name) on port 443, its --tls-port or its --port";
+static const char bad_msg[] =
+    "Malformed CONNECT request: expected 'CONNECT host:port HTTP/1.1', "
+    "header fields and an empty line";
+static const char long_msg[] = "CONNECT request head larger than 8192 bytes";
+static const char timeout_msg[] =
+    "CONNECT request head not complete within 5 seconds";
 
-/* Best effort: the socket is non-blocking and closed right after. */
+/*
+ * Best effort: the socket is non-blocking and closed right after. code is
+ * the Twilio error code of the body.
+ */
 static void
-answer(int fd, unsigned status, const char *reason, const char *body)
+answer(int fd, unsigned status, const char *reason, int code,
+       const char *message)
 {
+    struct buf body = BUF_INIT;
     char head[256];
-    int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
-                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                     status, reason, strlen(body));
+    int n;
 
+    api_err_render_custom(&body, status, code, message);
+    if (buf_failed(&body)) {
+        buf_release(&body);
+        return;
+    }
+    n = snprintf(head, sizeof(head),
+                 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                 status, reason, body.len);
     if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n)
-        (void)!send(fd, body, strlen(body), MSG_NOSIGNAL);
+        (void)!send(fd, body.data, body.len, MSG_NOSIGNAL);
     shutdown(fd, SHUT_WR);
+    buf_release(&body);
 }
 
 static void
@@ -141,7 +147,7 @@ decide(struct proxy *px, size_t i, const struct connect_target *t)
     if (!tls_name_served(px->cfg, t->host, t->host_len) ||
         (t->port != 443 && t->port != px->tls_port && !plain)) {
         log_connect(px, t, 403);
-        answer(k->fd, 403, "Forbidden", refused_body);
+        answer(k->fd, 403, "Forbidden", 20403, refused_msg);
         drop(px, i, true);
         return;
     }
@@ -204,10 +210,11 @@ on_readable(struct proxy *px, size_t i, uint64_t now)
         k->len += (size_t)n;
         return;
     case CONNECT_TOO_LONG:
-        answer(k->fd, 431, "Request Header Fields Too Large", long_body);
+        answer(k->fd, 431, "Request Header Fields Too Large", 20001,
+               long_msg);
         break;
     default:
-        answer(k->fd, 400, "Bad Request", bad_body);
+        answer(k->fd, 400, "Bad Request", 20001, bad_msg);
         break;
     }
     log_connect(px, NULL, r == CONNECT_TOO_LONG ? 431 : 400);
@@ -307,7 +314,8 @@ run(void *arg)
                 on_readable(px, idx[i - 2], now);
         for (i = px->n; i-- > 0;)
             if (px->p[i]->deadline <= now) {
-                answer(px->p[i]->fd, 408, "Request Timeout", timeout_body);
+                answer(px->p[i]->fd, 408, "Request Timeout", 20001,
+                       timeout_msg);
                 drop(px, i, true);
             }
         if (fds[1].revents & POLLIN)
@@ -333,20 +341,7 @@ proxy_start(const struct config *cfg, unsigned tls_port, unsigned plain_port,
     px->fn = fn;
     px->cls = cls;
     px->efd = -1;
-    memset(&ss, 0, sizeof(ss));
-    if (cfg->bind_ipv6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)cfg->proxy_port);
-        inet_pton(AF_INET6, cfg->bind, &s6->sin6_addr);
-        sl = sizeof(*s6);
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)cfg->proxy_port);
-        inet_pton(AF_INET, cfg->bind, &s4->sin_addr);
-        sl = sizeof(*s4);
-    }
+    sl = util_sockaddr(cfg->bind, (unsigned)cfg->proxy_port, &ss);
     px->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                      0);
     if (px->lfd < 0)

@@ -5,6 +5,8 @@
  */
 #include "util.h"
 
+#include <arpa/inet.h>
+
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -346,4 +348,24 @@ util_ncpu(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
 
     return n < 1 ? 1 : (int)n;
+}
+
+socklen_t
+util_sockaddr(const char *addr, unsigned port, struct sockaddr_storage *ss)
+{
+    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        return sizeof(*s4);
+    }
+    if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        return sizeof(*s6);
+    }
+    return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define UTIL_SID_LEN 34
 
@@ -74,5 +75,12 @@ uint64_t util_now_ns(void);
 
 /* Number of online CPUs, at least 1. */
 int util_ncpu(void);
+
+/*
+ * addr (an IPv4 or IPv6 address as text) and port as a socket address in
+ * *ss (zeroed first). Its length, or 0 when addr is neither.
+ */
+socklen_t util_sockaddr(const char *addr, unsigned port,
+                        struct sockaddr_storage *ss);
 
 #endif
