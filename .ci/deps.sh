@@ -35,22 +35,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The pinned twilio-node of tests/sdk (package-lock.json), as the calling
-# user: the install goes into tests/sdk/node_modules only.
+# The pinned npm packages of the tests (package-lock.json), as the calling
+# user: each install goes into that directory's node_modules only.
+#   npm_pinned DIR PACKAGE: npm ci in DIR unless PACKAGE is there at the
+#   version DIR/package.json pins.
+npm_pinned() {
+  local want have
+  want=$(node -p "require('./$1/package.json').dependencies['$2']")
+  have=$(node -p "require('./$1/node_modules/$2/package.json').version" \
+    2>/dev/null) || have=""
+  if [ "$have" != "$want" ]; then
+    echo "deps: npm ci in $1 ($2 ${want})" >&2
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
 if [ "${1:-}" = "--test" ]; then
-  want=$(node -p 'require("./tests/sdk/package.json").dependencies.twilio')
-  have=$(node -p 'require("./tests/sdk/node_modules/twilio/package.json").version' \
-    2>/dev/null) || have=""
-  if [ "$have" != "$want" ]; then
-    echo "deps: npm ci in tests/sdk (twilio ${want})" >&2
-    (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
-  # The pinned Twilio CLI of tests/cli, for the drop-in tests.
-  want=$(node -p 'require("./tests/cli/package.json").dependencies["twilio-cli"]')
-  have=$(node -p 'require("./tests/cli/node_modules/twilio-cli/package.json").version' \
-    2>/dev/null) || have=""
-  if [ "$have" != "$want" ]; then
-    echo "deps: npm ci in tests/cli (twilio-cli ${want})" >&2
-    (cd tests/cli && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  fi
+  npm_pinned tests/sdk twilio       # twilio-node 5.13.1 (tests/sdk)
+  npm_pinned tests/cli twilio-cli   # the Twilio CLI, for the drop-in tests
 fi
