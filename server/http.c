@@ -63,6 +63,8 @@
  */
 #define HTTP_REQUEST_TIMEOUT 5
 #define HTTP_IDLE_TIMEOUT 60
+/* A request that took longer than this restarts its clock for the answer. */
+#define HTTP_FRESH_CLOCK_NS (500ull * 1000 * 1000)
 /*
  * Descriptors kept out of the connection limit: stdio, the listening
  * socket, SQLite's files (a --state database, its WAL and shared memory),
@@ -901,8 +903,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     rq.t0 = r->t0;
     rq.tls = l->tls;
     router_handle(srv->app, &rq, &rs);
-    /* The router may have waited (a fault rule's delay): a fresh clock. */
-    set_timeout(c, HTTP_REQUEST_TIMEOUT);
+    /*
+     * If the router waited (a fault rule's delay, a busy store), the answer
+     * gets a fresh clock; a quick answer still has most of the one set
+     * when its request line came.
+     */
+    if (util_now_ns() - r->t0 > HTTP_FRESH_CLOCK_NS)
+        set_timeout(c, HTTP_REQUEST_TIMEOUT);
     return respond(srv, c, r, method, &rs, false);
 }
 

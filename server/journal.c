@@ -101,6 +101,16 @@ is_secret_header(const char *name)
            strcasecmp(name, "Proxy-Authorization") == 0;
 }
 
+/* What snprintf(dst, cap, "%s", src) makes, without printf. */
+static void
+copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* Copies r into one allocation. NULL out of memory. */
 static struct entry *
 make_entry(const struct journal_record *r)
@@ -129,10 +139,9 @@ make_entry(const struct journal_record *r)
     e->duration_us = r->duration_us;
     e->status = r->status;
     e->route = r->route;
-    snprintf(e->request_id, sizeof(e->request_id), "%s", r->request_id);
+    copy_str(e->request_id, sizeof(e->request_id), r->request_id);
     if (r->account_sid)
-        snprintf(e->account_sid, sizeof(e->account_sid), "%s",
-                 r->account_sid);
+        copy_str(e->account_sid, sizeof(e->account_sid), r->account_sid);
     /* The header pointer array first (aligned), then the strings. */
     e->headers = (char **)(void *)(e + 1);
     p = (char *)(e->headers + 2 * nh + 1);

@@ -234,30 +234,51 @@ encode(char *out, size_t cap, const char *s)
     return o;
 }
 
+/* Appends n bytes of s at *o in out (cap bytes with the NUL); -1 if full. */
+static int
+put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+    if (n >= cap - *o)
+        return -1;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+    return 0;
+}
+
 int
 list_spec_init(struct list_spec *l, enum store_table t, const char *key,
                const char *path, const char *param, const char *value)
 {
-    size_t n;
+    size_t n = 0, e, kl = strlen(key), pl = strlen(path);
 
     memset(&l->where, 0, sizeof(l->where));
     l->table = t;
     l->key = key;
-    if (strlen(path) >= sizeof(l->path))
+    if (pl >= sizeof(l->path))
         return -1;
-    strcpy(l->path, path);
+    memcpy(l->path, path, pl + 1);
     l->filter[0] = '\0';
     if (param && value) {
-        n = (size_t)snprintf(l->filter, sizeof(l->filter), "%s=", param);
-        if (n >= sizeof(l->filter) ||
-            encode(l->filter + n, sizeof(l->filter) - n - 1, value) ==
+        /* "param=" + value encoded + "&" (a byte kept for the "&"). */
+        if (put(l->filter, sizeof(l->filter), &n, param, strlen(param)) < 0 ||
+            put(l->filter, sizeof(l->filter), &n, "=", 1) < 0 ||
+            (e = encode(l->filter + n, sizeof(l->filter) - n - 1, value)) ==
                 (size_t)-1)
             return -1;
-        strcat(l->filter, "&");
+        n += e;
+        l->filter[n++] = '&';
+        l->filter[n] = '\0';
     }
-    n = (size_t)snprintf(l->scope, sizeof(l->scope), "%s %s?%s", key, l->path,
-                         l->filter);
-    return n < sizeof(l->scope) ? 0 : -1;
+    /* scope: "key path?filter" */
+    e = 0;
+    if (put(l->scope, sizeof(l->scope), &e, key, kl) < 0 ||
+        put(l->scope, sizeof(l->scope), &e, " ", 1) < 0 ||
+        put(l->scope, sizeof(l->scope), &e, l->path, pl) < 0 ||
+        put(l->scope, sizeof(l->scope), &e, "?", 1) < 0 ||
+        put(l->scope, sizeof(l->scope), &e, l->filter, n) < 0)
+        return -1;
+    return 0;
 }
 
 int

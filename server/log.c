@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "render.h"
+
 #define LOG_LINE_MAX 2048
 
 /* The rate limit of log_error_limited: lines per window, window length. */
@@ -85,7 +87,19 @@ sanitize(char *out, size_t cap, const char *line, size_t n)
     size_t i = 0, o = 0;
 
     while (i < n) {
-        size_t k = 1;
+        size_t k = render_printable_words(line + i, n - i);
+        if (k > 0) {
+            /* Plain text, eight bytes at a time. */
+            if (k > cap - 1 - o)
+                k = cap - 1 - o;
+            memcpy(out + o, s + i, k);
+            o += k;
+            i += k;
+            if (o + 1 >= cap)
+                break;
+            continue;
+        }
+        k = 1;
         if (s[i] >= 0x20 && s[i] < 0x7f) {
             if (o + 1 >= cap)
                 break;

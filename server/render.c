@@ -58,6 +58,21 @@ plain_words(const unsigned char *p, size_t n)
     return i;
 }
 
+size_t
+render_printable_words(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i + 8 <= n) {
+        uint64_t w = load8(p + i);
+        if ((w & HIGHS) || has_less(w, 0x20) || has_byte(w, 0x7f))
+            break;
+        i += 8;
+    }
+    return i;
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t
 utf8_seq_len(const unsigned char *s, size_t n)

@@ -22,6 +22,12 @@
 void render_json_chars(struct buf *out, const char *s, size_t n);
 /* True if s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
 bool render_utf8_valid(const char *s, size_t n);
+
+/*
+ * Bytes from s[0] on, by whole words of eight, that are all printable ASCII
+ * (0x20 to 0x7e): what a log line can take as it is.
+ */
+size_t render_printable_words(const char *s, size_t n);
 /* Same, between double quotes. */
 void render_json_string(struct buf *out, const char *s, size_t n);
 

@@ -75,6 +75,38 @@ test_plain_ascii(void **state)
                 "YZ[\\\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 }
 
+/* render_printable_words: whole words of 0x20..0x7e only. */
+static void
+test_printable_words(void **state)
+{
+    char s[40];
+    size_t i, at;
+
+    (void)state;
+    assert_int_equal(render_printable_words("", 0), 0);
+    assert_int_equal(render_printable_words("GET /v1", 7), 0); /* < 8 */
+    assert_int_equal(render_printable_words("GET /v1/", 8), 8);
+    memset(s, 'a', sizeof(s));
+    assert_int_equal(render_printable_words(s, sizeof(s)), 40);
+    assert_int_equal(render_printable_words(s, 39), 32);
+    /* A byte outside 0x20..0x7e stops the run at its word. */
+    {
+        static const unsigned char bad[] = {0x00, 0x09, 0x1f, 0x7f,
+                                            0x80, 0xc3, 0xff};
+        for (i = 0; i < sizeof(bad); i++)
+            for (at = 0; at < sizeof(s); at++) {
+                memset(s, '~', sizeof(s));
+                s[at] = (char)bad[i];
+                assert_int_equal(render_printable_words(s, sizeof(s)),
+                                 at / 8 * 8);
+            }
+    }
+    /* 0x20 and 0x7e themselves are printable. */
+    memset(s, ' ', 16);
+    s[3] = '~';
+    assert_int_equal(render_printable_words(s, 16), 16);
+}
+
 static void
 test_quotes_backslashes(void **state)
 {
@@ -474,6 +506,7 @@ test_assistant_invalid_utf8_fields(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_plain_ascii),
+    cmocka_unit_test(test_printable_words),
     cmocka_unit_test(test_quotes_backslashes),
     cmocka_unit_test(test_control_chars),
     cmocka_unit_test(test_valid_utf8),

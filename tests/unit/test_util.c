@@ -442,6 +442,90 @@ test_base64_round_trip(void **state)
     }
 }
 
+/*
+ * The decoder (four characters at a time) against the obvious one, a
+ * character at a time, on random strings over both alphabets, '=' and a
+ * few bytes outside them, at every length up to 64.
+ */
+static int
+ref_b64val(unsigned char c, bool url)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == (url ? '-' : '+'))
+        return 62;
+    if (c == (url ? '_' : '/'))
+        return 63;
+    return -1;
+}
+
+static long
+ref_b64_decode(const char *in, size_t n, unsigned char *out, bool url)
+{
+    size_t i, o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+
+    if (!url && n % 4 == 0 && n > 0 && in[n - 1] == '=')
+        n -= in[n - 2] == '=' ? 2 : 1;
+    if (n % 4 == 1)
+        return -1;
+    for (i = 0; i < n; i++) {
+        int v = ref_b64val((unsigned char)in[i], url);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits & 0xff);
+        }
+    }
+    if (url && bits && (acc & ((1u << bits) - 1)))
+        return -1;
+    return (long)o;
+}
+
+static void
+test_base64_decode_reference(void **state)
+{
+    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
+                                "tuvwxyz0123456789+/-_=\x80\xff \n.";
+    char in[64];
+    unsigned char a[64], b[64];
+    size_t n, i, round;
+
+    (void)state;
+    srand(7);
+    for (round = 0; round < 20000; round++) {
+        bool url = round & 1;
+        n = (size_t)rand() % sizeof(in);
+        for (i = 0; i < n; i++) {
+            /* Mostly valid characters, so that long valid runs occur. */
+            size_t k = rand() % 16 ? (size_t)rand() % 64
+                                   : (size_t)rand() % (sizeof(alpha) - 1);
+            in[i] = alpha[k];
+            if (url && k == 62)
+                in[i] = '-';
+            if (url && k == 63)
+                in[i] = '_';
+        }
+        if (n >= 2 && !url && rand() % 4 == 0)
+            in[n - 1] = '=';
+        {
+            long ra = util_base64_decode(in, n, a, url);
+            long rb = ref_b64_decode(in, n, b, url);
+            assert_int_equal(ra, rb);
+            if (ra > 0)
+                assert_memory_equal(a, b, (size_t)ra);
+        }
+    }
+}
+
 /* ---- util_percent_decode ---- */
 
 static long
@@ -577,6 +661,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_base64_decode_vectors),
     cmocka_unit_test(test_base64_decode_invalid),
     cmocka_unit_test(test_base64_round_trip),
+    cmocka_unit_test(test_base64_decode_reference),
     cmocka_unit_test(test_percent_decode),
     cmocka_unit_test(test_percent_decode_bad),
     cmocka_unit_test(test_percent_decode_plus),
