@@ -34,6 +34,10 @@
 #      at least 1.0, not asserted)
 #  11. nginx (core 0, 1 worker) serving the byte-identical body of case 3
 #      (needs case 3; case 3's row then shows its ratio to this one as well)
+#  12. libmicrohttpd alone (bench/mhd_ceiling.c, built here with cc, core 0):
+#      case 1's body from one buffer with the very header fields the server
+#      sent on it, no application work: the ceiling of the server's HTTP
+#      stack; printed with case 1's share of it (needs case 1)
 #  10. SendMessage: POST /v1/Assistants/{id}/Messages (the assistant of case
 #      9) with {"identity":"bench","body":"hello N","session_id":"bench-K"}
 #      (bench/wrk_send.lua, K cycling through 64 session ids, so sessions are
@@ -49,7 +53,7 @@
 # asserted.
 #
 # --cases "1 7 8" (or env CASES="1 7 8"; the flag wins) runs only those
-# cases (default all, "1 2 3 4 5 6 7 8 9 10 11"); the tables show only them. The
+# cases (default all, "1 2 3 4 5 6 7 8 9 10 11 12"); the tables show only them. The
 # 100,000 and 1,000,000 sets (fixtures, start-up, RSS) are used only when one
 # of cases 2-4 is selected, nginx is started only for case 6, the ratio column
 # needs case 6 and the ratios of cases 8 and 9 need case 1. Start-up and RSS of the
@@ -68,7 +72,7 @@ BENCH=$ROOT/bench
 SMOKE=0
 BINARY=
 DIR=${BENCH_DIR:-/tmp/assistants-mock-bench}
-CASES=${CASES:-1 2 3 4 5 6 7 8 9 10 11}
+CASES=${CASES:-1 2 3 4 5 6 7 8 9 10 11 12}
 QUIET=
 WRITE_RATE=1000   # case 8's writer, creates a second
 ACCOUNT=ACa11ce000000000000000000000000001
@@ -99,8 +103,8 @@ CASES=$(printf '%s\n' ${CASES//,/ } | sort -nu | tr '\n' ' ')
 CASES=${CASES% }
 for c in $CASES; do
     case $c in
-    [1-9] | 10 | 11) ;;
-    *) echo "run.sh: unknown case '$c' (cases are 1-11)" >&2; exit 2 ;;
+    [1-9] | 1[0-2]) ;;
+    *) echo "run.sh: unknown case '$c' (cases are 1-12)" >&2; exit 2 ;;
     esac
 done
 [ -n "$CASES" ] || { echo "run.sh: no case selected" >&2; exit 2; }
@@ -151,7 +155,7 @@ done
 WORK=$(mktemp -d "$DIR/run.XXXXXX")
 chmod 755 "$WORK"   # nginx workers may run as another user
 declare -A LIVE   # pids of servers and their pollers still to stop
-NGINX_PID=
+NGINX_PID= CEIL_PID=
 FAILED=0 CHECK_FAILED=0
 
 stop_pid() {
@@ -170,6 +174,7 @@ cleanup() {
     local rc=$? pid
     for pid in "${!LIVE[@]}"; do stop_pid "$pid"; done
     [ -z "$NGINX_PID" ] || stop_pid "$NGINX_PID"
+    [ -z "$CEIL_PID" ] || stop_pid "$CEIL_PID"
     if [ "$rc" = 0 ] && [ "$FAILED" = 0 ]; then
         rm -rf "$WORK"
     else
@@ -440,6 +445,24 @@ EOF
         die "nginx body differs from case 1"
 fi
 
+if has_case 12; then
+    cc -O2 -Wall -o "$WORK/mhd_ceiling" "$BENCH/mhd_ceiling.c" \
+        -lmicrohttpd -pthread || die "cannot build bench/mhd_ceiling.c"
+    CPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    taskset -c $SCORE "$WORK/mhd_ceiling" "$CPORT" \
+        "$WORK/check-first-page.body" \
+        "$WORK/check-first-page.body.headers" &
+    CEIL_PID=$!
+    URL12="http://127.0.0.1:$CPORT/v1/Assistants?PageSize=50"
+    for i in $(seq 100); do
+        st=$(http_get "$URL12" "$WORK/check-ceiling.body" 2>/dev/null) && break
+        sleep 0.05
+    done
+    [ "${st:-}" = 200 ] || die "bench/mhd_ceiling does not answer"
+    cmp -s "$WORK/check-ceiling.body" "$WORK/check-first-page.body" ||
+        die "bench/mhd_ceiling body differs from case 1"
+fi
+
 # One request per case before the load.
 URL2=http://127.0.0.1:$PBIG$DEEP
 URL3="http://127.0.0.1:$PBIG/v1/Assistants?PageSize=1000"
@@ -492,6 +515,7 @@ if has_case 4; then run_case 4 2xx "$URL4" "$WORK/tokens.txt"; fi
 if has_case 5; then run_case 5 401 "$URL1"; fi
 if has_case 6; then run_case 6 2xx "$URL6"; fi
 if has_case 11; then run_case 11 2xx "$URL11"; fi
+if has_case 12; then run_case 12 2xx "$URL12"; fi
 if has_case 9; then run_case 9 2xx "$URL9"; fi
 
 rss_load "$P1K"
@@ -501,6 +525,7 @@ if [ -n "$PIDBIG" ]; then
     record_set 1,000,000 "$BIGFILE" "$READYBIG" "$PIDBIG"
 fi
 if [ -n "$NGINX_PID" ]; then stop_pid "$NGINX_PID"; NGINX_PID=; fi
+if [ -n "$CEIL_PID" ]; then stop_pid "$CEIL_PID"; CEIL_PID=; fi
 
 # --- writes: each case on a fresh server of the 1,000 set (the store grows)
 if has_case 7; then
@@ -597,7 +622,8 @@ NAMES=([1]="1. first page, PageSize=50, 1,000 set"
     [8]="8. as case 1 while a writer creates $WRITE_RATE/s, 1,000 set"
     [9]="9. fetch by id, GET /v1/Assistants/{id}, 1,000 set"
     [10]="10. SendMessage: POST, 64 sessions, 200s only, 1,000 set"
-    [11]="11. nginx, same bytes as case 3, static file")
+    [11]="11. nginx, same bytes as case 3, static file"
+    [12]="12. libmicrohttpd alone, case 1's body and headers from one buffer")
 
 mode="full: ${RUNS} x ${DURATION} s runs after a ${WARMUP} s warm-up, medians"
 mode="$mode; access log ${QUIET:+off (--quiet)}${QUIET:-on (to a file)}"
@@ -626,7 +652,8 @@ for c in $CASES; do
         printf "| %s | %.0f | %.3f | %.3f | %s |\n", n, r, a / 1000,
             b / 1000, (g > 0 ? sprintf("%.2f", r / g) : "n/a") }'
 done
-if has_case 7 || has_case 8 || has_case 9 || has_case 10 || has_case 11; then
+if has_case 7 || has_case 8 || has_case 9 || has_case 10 || has_case 11 ||
+    has_case 12; then
     echo
 fi
 if has_case 11; then
@@ -636,6 +663,13 @@ if has_case 11; then
             " bytes): %s, target at least 0.8: %s.\n",
             (ratio < 0 ? "n/a" : sprintf("%.2f", ratio)),
             (ratio < 0 ? "n/a" : (ratio >= 0.8 ? "met" : "NOT met")) }'
+fi
+if has_case 12; then
+    awk -v r1="${R_RPS[1]:-}" -v r12="${R_RPS[12]:-}" 'BEGIN {
+        ratio = (r1 != "" && r12 != "" && r12 > 0) ? r1 / r12 : -1
+        printf "HTTP stack ceiling (case 1 / case 12, libmicrohttpd serving" \
+            " the same bytes and headers with no application work): %s.\n",
+            (ratio < 0 ? "n/a" : sprintf("%.2f", ratio)) }'
 fi
 if has_case 7; then
     awk -v r="${R_RPS[7]:-}" 'BEGIN {
