@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,37 @@
     "+AES-128-CCM:+AES-256-CCM:+AES-128-CBC:+AES-256-CBC:%SERVER_PRECEDENCE"
 
 /*
+ * The request's header fields, read once at the headers call (borrowed
+ * from libmicrohttpd, valid until the request completes), with what the
+ * checks, the router and the journal want of them.
+ */
+struct header_list {
+    size_t n;
+    size_t total; /* bytes of all of them, counted beyond v too */
+    unsigned n_host, n_te, n_cl;
+    bool bad_name;
+    /* The first of each, or NULL. */
+    const char *host, *te, *authorization, *content_type;
+    struct header v[REQUEST_MAX_HEADERS]; /* last: not zeroed */
+};
+
+struct req {
+    char *uri; /* raw path and query, NUL-terminated */
+    size_t uri_len;
+    char *authority; /* of an absolute-form request-target, or NULL */
+    uint64_t t0;
+    bool too_long;
+    bool started; /* the headers call has been seen */
+    bool bad_host; /* none on HTTP/1.1, or more than one */
+    struct buf body;
+    bool body_too_large;
+    char host[PAGING_MAX_HOST + 2]; /* Host without OWS, if it fits */
+    char *auth; /* Authorization without OWS, when it had some; a secret */
+    struct conn *owner; /* the connection it is embedded in, or NULL */
+    struct header_list hs; /* last, its v not zeroed */
+};
+
+/*
  * One connection, from accept to close (libmicrohttpd's socket context).
  * While it waits for a request, or reads one, it is on the server's idle
  * list (oldest first): those are what the connection limit evicts.
@@ -99,6 +131,8 @@ struct conn {
     bool listed;  /* on the idle list */
     bool evicted; /* shut down to make room; closing */
     bool reject;  /* accepted over the soft limit: answer 503 */
+    bool req_busy; /* req holds the connection's request */
+    struct req req; /* its request, without an allocation per request */
 };
 
 /* What a request handler's cls is: the server and which side it is. */
@@ -127,19 +161,6 @@ struct http_server {
 };
 
 /* One request, from the URI log callback to completion. */
-struct req {
-    char *uri; /* raw path and query, NUL-terminated */
-    size_t uri_len;
-    char *authority; /* of an absolute-form request-target, or NULL */
-    uint64_t t0;
-    bool too_long;
-    bool started; /* the headers call has been seen */
-    bool bad_host; /* none on HTTP/1.1, or more than one */
-    struct buf body;
-    bool body_too_large;
-    char host[PAGING_MAX_HOST + 2]; /* Host without OWS, if it fits */
-    char *auth; /* Authorization without OWS, when it had some; a secret */
-};
 
 static const char *const common_headers[][2] = {
     {"Content-Type", "application/json"},
@@ -299,7 +320,8 @@ static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct http_server *srv = cls;
-    struct req *r = calloc(1, sizeof(*r));
+    struct conn *k = conn_of(c);
+    struct req *r;
     const char *src = uri;
     size_t n, scheme;
     bool slash;
@@ -308,9 +330,17 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     /* A new request: it must make progress until its answer is sent. */
     MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
                               (unsigned)HTTP_REQUEST_TIMEOUT);
-    conn_set_idle(srv, conn_of(c), true); /* to the tail: it is active */
-    if (r == NULL)
+    conn_set_idle(srv, k, true); /* to the tail: it is active */
+    /* One request at a time per connection: the connection's own slot. */
+    if (k && !k->req_busy) {
+        k->req_busy = true;
+        r = &k->req;
+    } else if ((r = malloc(sizeof(*r))) == NULL) {
         return NULL;
+    }
+    memset(r, 0, offsetof(struct req, hs.v));
+    if (k && r == &k->req)
+        r->owner = k;
     r->t0 = util_now_ns();
     scheme = absolute_scheme(uri);
     if (scheme) {
@@ -383,7 +413,10 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
             free(r->auth);
         }
         buf_release(&r->body);
-        free(r);
+        if (r->owner)
+            r->owner->req_busy = false;
+        else
+            free(r);
         *con_cls = NULL;
     }
 }
@@ -605,27 +638,7 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     return ret;
 }
 
-struct header_list {
-    struct header v[REQUEST_MAX_HEADERS];
-    size_t n;
-    size_t total; /* bytes of all of them, counted beyond v too */
-};
 
-static enum MHD_Result
-add_header(void *cls, enum MHD_ValueKind kind, const char *key,
-           const char *value)
-{
-    struct header_list *h = cls;
-
-    (void)kind;
-    h->total += strlen(key) + (value ? strlen(value) : 0) + 4;
-    if (h->n < REQUEST_MAX_HEADERS) {
-        h->v[h->n].name = key;
-        h->v[h->n].value = value ? value : "";
-        h->n++;
-    }
-    return MHD_YES;
-}
 
 /*
  * http://ADDR:PORT of the address the client reached (for requests without
@@ -658,46 +671,69 @@ local_base(struct MHD_Connection *c, bool tls, char *out, size_t cap)
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-/* RFC 9110 5.6.2: a field name is a token. */
+
+/* RFC 9110 5.6.2 tchar: the bytes of a field name. */
 static bool
-is_token(const char *s)
+tchar(unsigned char ch)
 {
     static const char extra[] = "!#$%&'*+-.^_`|~";
 
-    if (*s == '\0')
-        return false;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
-              (ch >= 'A' && ch <= 'Z') || (ch && strchr(extra, ch))))
-            return false;
-    }
-    return true;
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+           (ch >= 'A' && ch <= 'Z') || (ch && memchr(extra, ch, 15));
 }
 
-/* What the framing and Host checks need from the header fields. */
-struct head_scan {
-    unsigned n_host, n_te, n_cl;
-    const char *te;
-    bool bad_name;
-};
+/* name (n bytes) is the field name lit (lower case, NUL-terminated). */
+static bool
+name_is(const char *name, size_t n, const char *lit, size_t lit_len)
+{
+    return n == lit_len && strncasecmp(name, lit, n) == 0;
+}
+#define NAME_IS(name, n, lit) name_is((name), (n), (lit), sizeof(lit) - 1)
 
+/* One field into the request's header_list. */
 static enum MHD_Result
 scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
             const char *value)
 {
-    struct head_scan *h = cls;
+    struct header_list *h = cls;
+    size_t kl = 0, vl;
+    bool token = true;
 
     (void)kind;
-    if (!is_token(key))
+    if (value == NULL)
+        value = "";
+    for (; key[kl]; kl++)
+        token = token && tchar((unsigned char)key[kl]);
+    vl = strlen(value);
+    h->total += kl + vl + 4;
+    if (h->n < REQUEST_MAX_HEADERS) {
+        h->v[h->n].name = key;
+        h->v[h->n++].value = value;
+    }
+    if (!token || kl == 0) {
         h->bad_name = true; /* e.g. "Host : x" arrives as "Host " */
-    else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
-        h->n_host++;
-    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-        h->n_te++;
-        h->te = value ? value : "";
-    } else if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-        h->n_cl++;
+        return MHD_YES;
+    }
+    switch (key[0] | 0x20) {
+    case 'h':
+        if (NAME_IS(key, kl, "host") && h->n_host++ == 0)
+            h->host = value;
+        break;
+    case 't':
+        if (NAME_IS(key, kl, "transfer-encoding") && h->n_te++ == 0)
+            h->te = value;
+        break;
+    case 'c':
+        if (NAME_IS(key, kl, "content-length"))
+            h->n_cl++;
+        else if (NAME_IS(key, kl, "content-type") && !h->content_type)
+            h->content_type = value;
+        break;
+    case 'a':
+        if (NAME_IS(key, kl, "authorization") && !h->authorization)
+            h->authorization = value;
+        break;
+    }
     return MHD_YES;
 }
 
@@ -728,22 +764,21 @@ trim_ows(const char *s, size_t *len)
  * folded text): API_ERR_HOST. Else API_OK.
  */
 static enum api_err
-check_head(struct MHD_Connection *c, const char *version)
+check_head(struct MHD_Connection *c, const char *version,
+           struct header_list *h)
 {
-    struct head_scan h;
     bool http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
 
-    memset(&h, 0, sizeof(h));
-    MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, &h);
-    if (h.bad_name)
+    MHD_get_connection_values(c, MHD_HEADER_KIND, scan_header, h);
+    if (h->bad_name)
         return API_ERR_BAD_REQUEST;
     /* Exactly what libmicrohttpd reads as chunked (it keeps trailing OWS). */
-    if (h.n_te &&
-        (h.n_cl || http10 || h.n_te > 1 || strcasecmp(h.te, "chunked") != 0))
+    if (h->n_te && (h->n_cl || http10 || h->n_te > 1 ||
+                    strcasecmp(h->te, "chunked") != 0))
         return API_ERR_BAD_REQUEST;
-    if (h.n_cl > 1)
+    if (h->n_cl > 1)
         return API_ERR_BAD_REQUEST;
-    if (h.n_host > 1 || (h.n_host == 0 && !http10))
+    if (h->n_host > 1 || (h->n_host == 0 && !http10))
         return API_ERR_HOST;
     return API_OK;
 }
@@ -814,7 +849,6 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     struct listener *l = cls;
     struct http_server *srv = l->srv;
     struct req *r = *con_cls;
-    struct header_list hs;
     struct request rq;
     struct response rs;
     const char *uri, *qmark;
@@ -825,7 +859,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
         return MHD_NO; /* out of memory in on_uri */
     if (!r->started) {
         struct conn *k = conn_of(c);
-        enum api_err e = check_head(c, version);
+        enum api_err e = check_head(c, version, &r->hs);
 
         r->started = true;
         /*
@@ -861,9 +895,6 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     }
     /* Complete: not idle (not evictable) until its answer is sent. */
     conn_set_idle(srv, conn_of(c), false);
-    hs.n = 0;
-    hs.total = 0;
-    MHD_get_connection_values(c, MHD_HEADER_KIND, add_header, &hs);
     memset(&rq, 0, sizeof(rq));
     memset(&rs, 0, sizeof(rs));
     buf_init(&rs.body);
@@ -880,23 +911,17 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     else if (r->authority)
         rq.host = r->authority; /* RFC 9112 3.2.2: Host is ignored */
     else
-        rq.host = value_trimmed(
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                        MHD_HTTP_HEADER_HOST),
-            r->host, sizeof(r->host), NULL);
-    rq.authorization = value_trimmed(
-        MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                    MHD_HTTP_HEADER_AUTHORIZATION),
-        NULL, 0, &r->auth);
-    rq.content_type = MHD_lookup_connection_value(
-        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        rq.host = value_trimmed(r->hs.host, r->host, sizeof(r->host), NULL);
+    rq.authorization =
+        value_trimmed(r->hs.authorization, NULL, 0, &r->auth);
+    rq.content_type = r->hs.content_type;
     rq.body = r->body.data;
     rq.body_len = r->body.len;
     rq.body_too_large = r->body_too_large || buf_failed(&r->body);
     rq.uri_too_long = r->too_long;
-    rq.header_bytes = hs.total;
-    rq.headers = hs.v;
-    rq.n_headers = hs.n;
+    rq.header_bytes = r->hs.total;
+    rq.headers = r->hs.v;
+    rq.n_headers = r->hs.n;
     if (rq.host == NULL)
         rq.fallback_len = local_base(c, l->tls, fallback, sizeof(fallback));
     rq.fallback_base = fallback;

@@ -97,8 +97,10 @@ journal_free(struct journal *j)
 static bool
 is_secret_header(const char *name)
 {
-    return strcasecmp(name, "Authorization") == 0 ||
-           strcasecmp(name, "Proxy-Authorization") == 0;
+    char c = (char)(name[0] | 0x20);
+
+    return (c == 'a' && strcasecmp(name, "Authorization") == 0) ||
+           (c == 'p' && strcasecmp(name, "Proxy-Authorization") == 0);
 }
 
 /* What snprintf(dst, cap, "%s", src) makes, without printf. */
