@@ -144,9 +144,12 @@ void
 assistants_fetch(struct call *c)
 {
     struct buf *b = &c->rs->body;
+    struct crud_fetch f;
     int rc;
 
     knowledge_catch_up(c);
+    if (crud_fetch_cached(c, R->table, c->param[0], c->param_len[0], &f))
+        return;
     rc = store_get(c->app->store, R->table, c->acct, c->param[0],
                    c->param_len[0], on_fetch, c);
 
@@ -167,6 +170,7 @@ assistants_fetch(struct call *c)
     if (crud_add_linked(c, STORE_TOOLS, c->param[0], b) < 0)
         goto fail;
     buf_addc(b, '}');
+    crud_fetch_keep(c, &f);
     return;
 fail:
     call_error(c, API_ERR_INTERNAL, NULL, NULL);

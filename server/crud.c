@@ -277,47 +277,48 @@ page_key(const struct call *c, const struct list_spec *l,
     return o == (size_t)-1 ? 0 : o;
 }
 
-void
-crud_list_page(struct call *c, const struct list_spec *l)
+/*
+ * Answers c from the page cache when key (key_len bytes) is there at the
+ * account's write generation, read here before any row: true then. Else
+ * *gen is that generation, for crud_cache_keep.
+ */
+static bool
+cache_answer(struct call *c, const char *key, size_t key_len, uint64_t *gen)
 {
-    struct paging_query q;
     struct pagecache *pc = c->app->pages;
     struct pagecache_entry *hit;
-    enum api_err e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
-    char key[6144];
-    size_t key_len = 0, len;
-    uint64_t gen = 0;
+
+    *gen = 0;
+    if (pc == NULL || key_len == 0)
+        return false;
+    /* Before the rows are read: a write from now on changes it. */
+    *gen = store_generation(c->app->store, c->acct);
+    hit = pagecache_get(pc, key, key_len, *gen);
+    if (hit == NULL)
+        return false;
+    c->rs->shared = pagecache_data(hit, &c->rs->shared_len);
+    c->rs->shared_ref = hit;
+    c->rs->shared_release = pagecache_unref;
+    return true;
+}
+
+/*
+ * Keeps c's finished 200 body in the page cache under key at gen and
+ * answers from there. The page goes in a block of its own size (the render
+ * buffer grew by doubling; kept as it is, its slack would stay behind in
+ * the heap).
+ */
+static void
+cache_keep(struct call *c, const char *key, size_t key_len, uint64_t gen)
+{
+    struct pagecache *pc = c->app->pages;
+    struct pagecache_entry *hit;
+    size_t len;
     char *data;
 
-    if (e == API_OK && pc) {
-        /* Before the rows are read: a write from now on changes it. */
-        gen = store_generation(c->app->store, c->acct);
-        key_len = page_key(c, l, &q, key, sizeof(key));
-        hit = key_len ? pagecache_get(pc, key, key_len, gen) : NULL;
-        if (hit) {
-            c->rs->shared = pagecache_data(hit, &c->rs->shared_len);
-            c->rs->shared_ref = hit;
-            c->rs->shared_release = pagecache_unref;
-            return;
-        }
-    }
-    if (e == API_OK &&
-        buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
-        e = API_ERR_INTERNAL;
-    if (e == API_OK)
-        e = list_page(c->app->store, l, c->acct, c->account->sid, &q,
-                      c->base, c->base_len, &c->rs->body);
-    if (e != API_OK) {
-        call_error(c, e, NULL, NULL);
+    if (pc == NULL || key_len == 0 || c->rs->status != 200 ||
+        buf_failed(&c->rs->body))
         return;
-    }
-    if (key_len == 0 || buf_failed(&c->rs->body))
-        return;
-    /*
-     * The page goes to the cache, in a block of its own size (the render
-     * buffer grew by doubling; kept as it is, its slack would stay behind
-     * in the heap), and is answered from there.
-     */
     len = c->rs->body.len;
     data = malloc(len ? len : 1);
     if (data == NULL)
@@ -333,6 +334,68 @@ crud_list_page(struct call *c, const struct list_spec *l)
     c->rs->shared_len = len;
     c->rs->shared_ref = hit;
     c->rs->shared_release = pagecache_unref;
+}
+
+void
+crud_list_page(struct call *c, const struct list_spec *l)
+{
+    struct paging_query q;
+    enum api_err e = paging_parse_query(c->rq->query, c->rq->query_len, &q);
+    char key[6144];
+    size_t key_len = 0;
+    uint64_t gen = 0;
+
+    if (e == API_OK) {
+        key_len = page_key(c, l, &q, key, sizeof(key));
+        if (cache_answer(c, key, key_len, &gen))
+            return;
+    }
+    if (e == API_OK &&
+        buf_grow(&c->rs->body, 256 + (size_t)q.page_size * 600) < 0)
+        e = API_ERR_INTERNAL;
+    if (e == API_OK)
+        e = list_page(c->app->store, l, c->acct, c->account->sid, &q,
+                      c->base, c->base_len, &c->rs->body);
+    if (e != API_OK) {
+        call_error(c, e, NULL, NULL);
+        return;
+    }
+    cache_keep(c, key, key_len, gen);
+}
+
+/*
+ * The page cache's key of a fetch of id in table t: the table, the
+ * account (number and SID), the id as the path gave it and the link base
+ * (its items' urls). Tagged 'f' first, so never a list's key.
+ */
+static size_t
+fetch_key(const struct call *c, enum store_table t, const char *id,
+          size_t id_len, char *k, size_t cap)
+{
+    long long nums[2];
+    size_t o;
+
+    nums[0] = (long long)t;
+    nums[1] = c->acct;
+    o = key_add(k, 0, cap, 'f', nums, sizeof(nums));
+    o = key_add(k, o, cap, 's', c->account->sid, strlen(c->account->sid));
+    o = key_add(k, o, cap, 'i', id, id_len);
+    o = key_add(k, o, cap, 'u', c->base, c->base_len);
+    return o == (size_t)-1 ? 0 : o;
+}
+
+bool
+crud_fetch_cached(struct call *c, enum store_table t, const char *id,
+                  size_t id_len, struct crud_fetch *f)
+{
+    f->key_len = fetch_key(c, t, id, id_len, f->key, sizeof(f->key));
+    return cache_answer(c, f->key, f->key_len, &f->gen);
+}
+
+void
+crud_fetch_keep(struct call *c, const struct crud_fetch *f)
+{
+    cache_keep(c, f->key, f->key_len, f->gen);
 }
 
 void

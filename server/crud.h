@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "resource.h"
@@ -92,6 +93,25 @@ void crud_answer(struct call *c, unsigned status, struct crud_write *w);
  */
 struct list_spec;
 void crud_list_page(struct call *c, const struct list_spec *l);
+
+/*
+ * A fetch answered from the page cache (the list pages' cache): the key
+ * and the account's write generation read before any row.
+ */
+struct crud_fetch {
+    char key[2048];
+    size_t key_len;
+    uint64_t gen;
+};
+
+/*
+ * Answers c (true) from the cache when the fetch of id (id_len bytes) in
+ * table t is there, as of now; else fills f for crud_fetch_keep, to call
+ * once c's 200 body is made (any other answer is not kept).
+ */
+bool crud_fetch_cached(struct call *c, enum store_table t, const char *id,
+                       size_t id_len, struct crud_fetch *f);
+void crud_fetch_keep(struct call *c, const struct crud_fetch *f);
 
 /*
  * Answers the list of table t (envelope key, path) filtered by the query

@@ -74,7 +74,9 @@ class TwinTest(harness.TestCase):
 
     def list_paths(self, auth, ids):
         """Every list of the account: plain, paged, with tokens, filtered,
-        under its assistant, tool, knowledge source and session."""
+        under its assistant, tool, knowledge source and session; and the
+        fetch of its assistant (cached too: it lists its knowledge and
+        tools) and of the first one listed."""
         paths = ['/v1/Assistants', '/v1/Assistants?PageSize=1000',
                  '/v1/Assistants?PageSize=3', '/v1/Assistants?Page=0&PageSize=3',
                  '/v1/Tools', '/v1/Knowledge', '/v1/Policies', '/v1/Sessions']
@@ -91,8 +93,11 @@ class TwinTest(harness.TestCase):
                 paths.append(u.path + '?' + u.query)
         aid, tid, kid, sess = (ids.get(k) for k in ('aid', 'tid', 'kid',
                                                     'session'))
+        if first['assistants']:
+            paths.append(assistant_path(first['assistants'][0]['id']))
         if aid:
-            paths += [assistant_path(aid) + '/Tools',
+            paths += [assistant_path(aid),
+                      assistant_path(aid) + '/Tools',
                       assistant_path(aid) + '/Knowledge',
                       assistant_path(aid) + '/Feedbacks',
                       '/v1/Tools?AssistantId=' + quote(aid)]
@@ -361,6 +366,45 @@ class CacheTest(harness.TestCase):
         self.assertEqual([status(), status()], ['PROCESSING', 'PROCESSING'])
         harness.set_clock(srv, advance=6)
         self.assertEqual([status(), status()], ['COMPLETED', 'COMPLETED'])
+
+    def test_fetched_assistant_follows_its_knowledge_by_time(self):
+        """A fetch lists the assistant's knowledge: a cached fetch still
+        shows each status as the clock moves it, and each attach/detach."""
+        srv = self.start_server(['--knowledge-ready-after', '10s', '--clock',
+                                 '2025-01-01T00:00:00Z'])
+        a = srv.create({'name': 'fetch cache'}, AUTH_A)
+        self.assertEqual(a.status, 201, a)
+        aid = a.json()['id']
+        r = srv.post_json('/v1/Knowledge', {
+            'name': 'k', 'type': 'Text',
+            'knowledge_source_details': {'content': 'x'}}, AUTH_A)
+        self.assertEqual(r.status, 201, r)
+        kid = r.json()['id']
+
+        def fetched():
+            body = self.get(assistant_path(aid), srv=srv).json()
+            return [k['status'] for k in body['knowledge']]
+        self.assertEqual([fetched(), fetched()], [[], []])
+        r = srv.request('POST', assistant_path(aid) + '/Knowledge/' +
+                        quote(kid), auth=AUTH_A)
+        self.assertIn(r.status, (200, 201, 204), r)
+        self.assertEqual([fetched(), fetched()], [['QUEUED'], ['QUEUED']])
+        harness.set_clock(srv, advance=6)
+        self.assertEqual(fetched(), ['PROCESSING'])
+        harness.set_clock(srv, advance=6)
+        self.assertEqual([fetched(), fetched()],
+                         [['COMPLETED'], ['COMPLETED']])
+        r = srv.request('DELETE', assistant_path(aid) + '/Knowledge/' +
+                        quote(kid), auth=AUTH_A)
+        self.assertIn(r.status, (200, 204), r)
+        self.assertEqual(fetched(), [])
+        r = srv.update(aid, {'name': 'renamed'}, AUTH_A)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.get(assistant_path(aid), srv=srv).json()['name'],
+                         'renamed')
+        r = srv.request('DELETE', assistant_path(aid), auth=AUTH_A)
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.get(assistant_path(aid), srv=srv).status, 404)
 
 
 class ConcurrencyTest(harness.TestCase):
