@@ -136,6 +136,32 @@ class Auth(harness.TestCase):
                 r = self.srv.get('/v1/Assistants', auth=(user, pw))
                 self.assert_error(r, 401, 20003, 'Authenticate')
 
+    def raw_auth(self, *values, name=b'Authorization'):
+        """A GET with each of values as an Authorization field, in order."""
+        fields = b''.join(name + b': ' + harness.basic(*v).encode() + b'\r\n'
+                          for v in values)
+        return harness.raw_request(
+            self.srv.host, self.srv.port,
+            b'GET /v1/Assistants?PageSize=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+            fields + b'Connection: close\r\n\r\n')
+
+    def test_first_authorization_field_counts(self):
+        """With two Authorization fields the first decides, whatever the
+        second; the field name in any case."""
+        bad = (ACCT_A, 'wrong')
+        self.assertEqual(self.raw_auth(AUTH_A, bad).status, 200)
+        self.assertEqual(self.raw_auth(AUTH_B, AUTH_A).status, 200)
+        self.assertEqual(self.raw_auth(bad, AUTH_A).status, 401)
+        for name in (b'authorization', b'AUTHORIZATION', b'aUtHoRiZaTiOn'):
+            with self.subTest(name=name):
+                self.assertEqual(self.raw_auth(AUTH_A, name=name).status,
+                                 200)
+        # Not the field: a longer or shorter name is no credential.
+        for name in (b'Authorizations', b'Authorizatio', b'X-Authorization'):
+            with self.subTest(name=name):
+                self.assertEqual(self.raw_auth(AUTH_A, name=name).status,
+                                 401)
+
     def test_token_usable_with_other_credential_of_same_account(self):
         r = self.srv.get('/v1/Assistants?PageSize=3', auth=AUTH_A)
         nxt = r.json()['meta']['next_page_url']
