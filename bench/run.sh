@@ -400,6 +400,19 @@ if grep -qi '^connection: *close' "$WORK/check-first-page.body.headers"; then
     NOTE="The server answered \"Connection: close\" to an HTTP/1.1 request: no keep-alive, wrk reconnects for every request."
     log "warning: $NOTE"
 fi
+# same_as_first_page NAME URL [HINT]: waits (5 s at most) for URL to answer
+# 200 with case 1's body, or dies.
+same_as_first_page() {
+    local st= i out=$WORK/check-${1//\//-}.body
+    for i in $(seq 100); do
+        st=$(http_get "$2" "$out" 2>/dev/null) && break
+        sleep 0.05
+    done
+    [ "$st" = 200 ] || die "$1 does not answer ${3:-}"
+    cmp -s "$out" "$WORK/check-first-page.body" ||
+        die "$1 body differs from case 1"
+}
+
 if has_case 6 || has_case 11; then
     mkdir -p "$WORK/www/v1" "$WORK/nginx-tmp"
     cp "$WORK/check-first-page.body" "$WORK/www/v1/Assistants"
@@ -436,13 +449,7 @@ EOF
         -e "$WORK/nginx-error.log" -g 'daemon off;' &
     NGINX_PID=$!
     URL6="http://127.0.0.1:$NPORT/v1/Assistants?PageSize=50"
-    for i in $(seq 100); do
-        st=$(http_get "$URL6" "$WORK/check-nginx.body" 2>/dev/null) && break
-        sleep 0.05
-    done
-    [ "${st:-}" = 200 ] || die "nginx does not answer (log: $WORK/nginx-error.log)"
-    cmp -s "$WORK/check-nginx.body" "$WORK/check-first-page.body" ||
-        die "nginx body differs from case 1"
+    same_as_first_page nginx "$URL6" "(log: $WORK/nginx-error.log)"
 fi
 
 if has_case 12; then
@@ -454,13 +461,7 @@ if has_case 12; then
         "$WORK/check-first-page.body.headers" &
     CEIL_PID=$!
     URL12="http://127.0.0.1:$CPORT/v1/Assistants?PageSize=50"
-    for i in $(seq 100); do
-        st=$(http_get "$URL12" "$WORK/check-ceiling.body" 2>/dev/null) && break
-        sleep 0.05
-    done
-    [ "${st:-}" = 200 ] || die "bench/mhd_ceiling does not answer"
-    cmp -s "$WORK/check-ceiling.body" "$WORK/check-first-page.body" ||
-        die "bench/mhd_ceiling body differs from case 1"
+    same_as_first_page bench/mhd_ceiling "$URL12"
 fi
 
 # One request per case before the load.
