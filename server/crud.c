@@ -303,8 +303,9 @@ cache_answer(struct call *c, const char *key, size_t key_len, uint64_t *gen)
 }
 
 /*
- * Keeps c's finished 200 body in the page cache under key at gen and
- * answers from there. The page goes in a block of its own size (the render
+ * Keeps c's finished 200 body in the page cache under key at gen (from
+ * the second time its key is asked for: pagecache_admit) and answers from
+ * there. The page goes in a block of its own size (the render
  * buffer grew by doubling; kept as it is, its slack would stay behind in
  * the heap).
  */
@@ -317,7 +318,7 @@ cache_keep(struct call *c, const char *key, size_t key_len, uint64_t gen)
     char *data;
 
     if (pc == NULL || key_len == 0 || c->rs->status != 200 ||
-        buf_failed(&c->rs->body))
+        buf_failed(&c->rs->body) || !pagecache_admit(pc, key, key_len))
         return;
     len = c->rs->body.len;
     data = malloc(len ? len : 1);

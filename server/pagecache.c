@@ -15,7 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGECACHE_BUCKETS 4096 /* a power of two */
+#define PAGECACHE_BUCKETS 16384 /* a power of two */
+/*
+ * The keys offered lately (pagecache_admit): sets of ways, each way a key's
+ * hash (0: empty), most recent first. 64 Ki hashes: 512 KiB.
+ */
+#define PAGECACHE_SEEN_SETS 16384 /* a power of two */
+#define PAGECACHE_SEEN_WAYS 4
 /* What an entry costs besides its bytes (header, key, allocator). */
 #define PAGECACHE_OVERHEAD 128
 
@@ -35,6 +41,7 @@ struct pagecache {
     size_t max_bytes, bytes, entries;
     struct pagecache_entry *head, *tail;
     struct pagecache_entry *bucket[PAGECACHE_BUCKETS];
+    uint64_t seen[PAGECACHE_SEEN_SETS][PAGECACHE_SEEN_WAYS];
 };
 
 static uint64_t
@@ -230,6 +237,30 @@ pagecache_put(struct pagecache *pc, const void *key, size_t key_len,
     pc->entries++;
     pthread_mutex_unlock(&pc->lock);
     return e;
+}
+
+bool
+pagecache_admit(struct pagecache *pc, const void *key, size_t key_len)
+{
+    uint64_t h, *set;
+    bool again = false;
+    size_t i;
+
+    if (pc == NULL)
+        return false;
+    h = hash_key(key, key_len) | 1; /* never 0, the empty way */
+    /* Other bits than the buckets' low ones pick the set. */
+    set = pc->seen[(h >> 32) & (PAGECACHE_SEEN_SETS - 1)];
+    pthread_mutex_lock(&pc->lock);
+    for (i = 0; i < PAGECACHE_SEEN_WAYS - 1 && set[i] != h; i++)
+        ;
+    again = set[i] == h;
+    /* To the front; the last way drops out when h is new. */
+    for (; i > 0; i--)
+        set[i] = set[i - 1];
+    set[0] = h;
+    pthread_mutex_unlock(&pc->lock);
+    return again;
 }
 
 const char *

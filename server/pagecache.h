@@ -21,6 +21,7 @@
 #ifndef ASSISTANTS_MOCK_PAGECACHE_H
 #define ASSISTANTS_MOCK_PAGECACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,16 @@ struct pagecache_entry *pagecache_get(struct pagecache *pc, const void *key,
 struct pagecache_entry *pagecache_put(struct pagecache *pc, const void *key,
                                       size_t key_len, uint64_t gen,
                                       char *data, size_t len);
+
+/*
+ * Whether a page of key is worth keeping: true when the same key was
+ * offered lately (it was asked for before, maybe at another generation),
+ * false the first time (the key is then remembered, among the last 64 Ki
+ * or so). So pages asked for once (a walk through a long list) take no
+ * memory and no copy; a page asked for again is kept from its second
+ * rendering on. False for pc NULL.
+ */
+bool pagecache_admit(struct pagecache *pc, const void *key, size_t key_len);
 
 /* The entry's bytes. */
 const char *pagecache_data(const struct pagecache_entry *e, size_t *len);

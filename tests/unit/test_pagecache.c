@@ -55,6 +55,41 @@ has(struct pagecache *pc, const char *k, uint64_t g, const char *want)
     return true;
 }
 
+/* pagecache_admit: a key is worth keeping from its second offer on. */
+static void
+test_admit_second_offer(void **state)
+{
+    struct pagecache *pc = pagecache_new(1 << 20);
+    char k[32];
+    int i, admitted = 0;
+
+    (void)state;
+    assert_false(pagecache_admit(NULL, "a", 1));
+    assert_false(pagecache_admit(pc, "page a", 6));
+    assert_true(pagecache_admit(pc, "page a", 6));
+    assert_true(pagecache_admit(pc, "page a", 6));
+    assert_false(pagecache_admit(pc, "page b", 6));
+    assert_true(pagecache_admit(pc, "page a", 6)); /* b did not push a out */
+    assert_true(pagecache_admit(pc, "page b", 6));
+    /* 2,000 keys offered in turn (bench case 4): all admitted next round. */
+    for (i = 0; i < 2000; i++) {
+        snprintf(k, sizeof(k), "token %d", i);
+        assert_false(pagecache_admit(pc, k, strlen(k)));
+    }
+    for (i = 0; i < 2000; i++) {
+        snprintf(k, sizeof(k), "token %d", i);
+        admitted += pagecache_admit(pc, k, strlen(k));
+    }
+    assert_int_equal(admitted, 2000);
+    /* A million other keys later, a key is forgotten. */
+    for (i = 0; i < 1000000; i++) {
+        snprintf(k, sizeof(k), "other %d", i);
+        pagecache_admit(pc, k, strlen(k));
+    }
+    assert_false(pagecache_admit(pc, "page a", 6));
+    pagecache_free(pc);
+}
+
 static void
 test_hit_key_and_generation(void **state)
 {
@@ -221,6 +256,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_referenced_outlives_eviction),
     cmocka_unit_test(test_too_large_and_off),
     cmocka_unit_test(test_store_generations),
+    cmocka_unit_test(test_admit_second_offer),
 };
 
 UNIT_MAIN(tests)
