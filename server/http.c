@@ -104,6 +104,7 @@ struct header_list {
     struct header v[REQUEST_MAX_HEADERS]; /* last: not zeroed */
 };
 
+/* One request, from the URI log callback to completion. */
 struct req {
     char *uri; /* raw path and query, NUL-terminated */
     size_t uri_len;
@@ -159,8 +160,6 @@ struct http_server {
     unsigned n_conns;
     struct conn *idle_head, *idle_tail;
 };
-
-/* One request, from the URI log callback to completion. */
 
 static const char *const common_headers[][2] = {
     {"Content-Type", "application/json"},
@@ -638,8 +637,6 @@ respond(struct http_server *srv, struct MHD_Connection *c, struct req *r,
     return ret;
 }
 
-
-
 /*
  * http://ADDR:PORT of the address the client reached (for requests without
  * Host), into out; its length, 0 when unknown.
@@ -670,7 +667,6 @@ local_base(struct MHD_Connection *c, bool tls, char *out, size_t cap)
     }
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
-
 
 /* RFC 9110 5.6.2 tchar: the bytes of a field name. */
 static bool
