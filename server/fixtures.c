@@ -5,7 +5,9 @@
  * each value, without building anything), then each account and each
  * assistant is parsed by json-c on its own. Every byte is checked by one or
  * the other: the scanner checks the top-level object and array syntax,
- * json-c each value.
+ * json-c each value. A plain assistant (nearly all of a large file) is read
+ * by the fast path instead, straight from the bytes, which gives up on
+ * anything it cannot vouch for (see "the fast path" below).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -92,6 +94,7 @@ struct loader {
     int default_acct;
     int64_t now_ms;
     struct buf pre, post, cai, tmp;
+    struct buf esc; /* fast_record's escaped strings */
 };
 
 void
@@ -435,10 +438,16 @@ release_before(struct source *s, size_t off)
  */
 typedef void (*element_fn)(struct loader *ld, struct source *s, size_t index,
                            size_t start, size_t end);
+/*
+ * Takes the element at start (within end) whole, returning the offset past
+ * it, or returns 0 to leave it to the element_fn, having done nothing.
+ */
+typedef size_t (*fast_fn)(struct loader *ld, struct source *s, size_t index,
+                          size_t start, size_t end);
 
 static void
 each_element(struct loader *ld, struct source *s, const struct span *sp,
-             const char *what, element_fn fn)
+             const char *what, element_fn fn, fast_fn fast)
 {
     size_t i = sp->start, index = 0;
 
@@ -460,11 +469,17 @@ each_element(struct loader *ld, struct source *s, const struct span *sp,
 
         skip_ws(s, &i);
         vstart = i;
-        if (skip_value(s, &i) < 0 || i == vstart) {
-            json_problem(ld, s, vstart, "expected a value");
-            return;
+        if (fast && vstart < sp->end &&
+            (i = fast(ld, s, index, vstart, sp->end)) > 0) {
+            index++;
+        } else {
+            i = vstart;
+            if (skip_value(s, &i) < 0 || i == vstart) {
+                json_problem(ld, s, vstart, "expected a value");
+                return;
+            }
+            fn(ld, s, index++, vstart, i);
         }
-        fn(ld, s, index++, vstart, i);
         release_before(s, i);
         skip_ws(s, &i);
         if (i < sp->end && s->data[i] == ',') {
@@ -1160,18 +1175,64 @@ seed_parent(json_object *o)
     return v ? json_object_get_string(v) : NULL;
 }
 
+/*
+ * Stores the record rendered in ld->pre and ld->post (of account acct,
+ * with its id, parent and private fields), and counts it; reports a
+ * duplicate id or a store failure.
+ */
+static void
+insert_record(struct loader *ld, struct source *s, size_t index, int acct,
+              int64_t created, const struct render_str *id,
+              const char *parent, const char *secret)
+{
+    struct store_item it;
+    char path[64], fpath[96];
+    int dup_file = 0, dup_index = 0, rc;
+
+    memset(&it, 0, sizeof(it));
+    it.created = created;
+    it.id = id->s;
+    it.id_len = id->n;
+    it.parent = parent;
+    it.pre = ld->pre.data;
+    it.pre_len = ld->pre.len;
+    it.post = ld->post.len ? ld->post.data : NULL;
+    it.post_len = ld->post.len;
+    it.secret = secret;
+    it.secret_len = secret ? strlen(secret) : 0;
+    rc = store_insert_item(ld->store, R->table,
+                           ld->fx->accts.accounts[acct].store_id, &it,
+                           (int)(s - ld->src), (int)index, &dup_file,
+                           &dup_index);
+    if (rc == 1) {
+        problem(ld, s->name, apath(fpath, sizeof(fpath), index, "id"),
+                "duplicate id %s (first in %s: %s[%d])",
+                quote(ld, id->s, id->n),
+                dup_file >= 0 && (size_t)dup_file < ld->n_src
+                    ? ld->src[dup_file].name
+                    : "?",
+                section_keys[cur_section], dup_index);
+    } else if (rc < 0) {
+        problem(ld, s->name, apath(path, sizeof(path), index, NULL),
+                "cannot store %s", R->name);
+    } else if (cur_section == SEC_ASSISTANTS) {
+        ld->fx->accts.accounts[acct].n_assistants++;
+        ld->fx->n_assistants++;
+    }
+    ld->fx->n_records++;
+}
+
 static void
 load_record(struct loader *ld, struct source *s, size_t index, size_t start,
             size_t end)
 {
     json_object *o, *f[FIXTURES_MAX_FIELDS] = {0}, *v, *last = NULL;
     struct render_str id;
-    struct store_item it;
     char path[64], fpath[96], secret[160];
 #define P apath(path, sizeof(path), index, NULL)
 #define FP(field) apath(fpath, sizeof(fpath), index, (field))
     int64_t created = 0;
-    int acct = ld->default_acct, i, dup_file = 0, dup_index = 0, rc;
+    int acct = ld->default_acct, i;
     bool ok = true;
     size_t k;
 
@@ -1259,40 +1320,360 @@ load_record(struct loader *ld, struct source *s, size_t index, size_t start,
         problem(ld, s->name, P, "out of memory");
         goto out;
     }
-    memset(&it, 0, sizeof(it));
-    it.created = created;
-    it.id = id.s;
-    it.id_len = id.n;
-    it.parent = seed_parent(o);
-    it.pre = ld->pre.data;
-    it.pre_len = ld->pre.len;
-    it.post = ld->post.len ? ld->post.data : NULL;
-    it.post_len = ld->post.len;
-    it.secret = seed_secret(ld, last, secret, sizeof(secret));
-    it.secret_len = it.secret ? strlen(it.secret) : 0;
-    rc = store_insert_item(ld->store, R->table,
-                           ld->fx->accts.accounts[acct].store_id, &it,
-                           (int)(s - ld->src), (int)index, &dup_file,
-                           &dup_index);
-    if (rc == 1) {
-        problem(ld, s->name, FP("id"), "duplicate id %s (first in %s: %s[%d])",
-                quote(ld, id.s, id.n),
-                dup_file >= 0 && (size_t)dup_file < ld->n_src
-                    ? ld->src[dup_file].name
-                    : "?",
-                section_keys[cur_section], dup_index);
-    } else if (rc < 0) {
-        problem(ld, s->name, P, "cannot store %s", R->name);
-    } else if (cur_section == SEC_ASSISTANTS) {
-        ld->fx->accts.accounts[acct].n_assistants++;
-        ld->fx->n_assistants++;
-    }
-    ld->fx->n_records++;
+    insert_record(ld, s, index, acct, created, &id, seed_parent(o),
+                  seed_secret(ld, last, secret, sizeof(secret)));
 out:
     json_object_put(o);
     json_object_put(last);
 #undef P
 #undef FP
+}
+
+/* ---- the fast path ---- */
+
+/*
+ * Nearly every record of a large file is plain: keys the resource knows,
+ * each once, values of the right kind, strings without escapes, objects as
+ * json-c would write them. fast_record reads such a record straight from
+ * the source, checks it as check_fields and load_record would, and renders
+ * it from its bytes (resource_render_texts), without json-c. At the first
+ * thing it cannot vouch for, it gives up before any side effect, and
+ * load_record does the record instead: every problem is found and
+ * reported by load_record alone, so messages and their order cannot
+ * differ. fuzz/fuzz_fixtures_fast.c checks that both paths give the same
+ * rows and the same messages.
+ */
+
+static bool fast_path_on = true;
+
+void
+fixtures_set_fast_path(bool on)
+{
+    fast_path_on = on;
+}
+
+#define FAST_ESC 1u  /* a string holds an escape */
+#define FAST_HIGH 2u /* a string holds bytes from 0x80 */
+/* Nesting and keys of an object field the fast path takes, at most. */
+#define FAST_MAX_DEPTH 8
+#define FAST_MAX_KEYS 16
+
+static const char *
+fast_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/*
+ * The closing quote of the string whose first byte (after the opening
+ * quote) is at p, noting escapes and high bytes in *flags; NULL at a
+ * control character or the end.
+ */
+static const char *
+fast_string(const char *p, const char *end, unsigned *flags)
+{
+    for (;;) {
+        p += render_plain_len(p, (size_t)(end - p));
+        if (p >= end)
+            return NULL;
+        if (*p == '"')
+            return p;
+        if (*p == '\\') {
+            *flags |= FAST_ESC;
+            if (end - p < 2)
+                return NULL;
+            p += 2;
+        } else if ((unsigned char)*p < 0x20) {
+            return NULL;
+        } else {
+            *flags |= FAST_HIGH;
+            p++;
+        }
+    }
+}
+
+/* The end of literal word at p, or NULL. */
+static const char *
+fast_literal(const char *p, const char *end, const char *word, size_t n)
+{
+    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
+}
+
+/*
+ * The end of the JSON value at p if it is written exactly as json-c
+ * serialises what body_parse makes of it (JSON_FLAGS: no whitespace, no
+ * escapes, keys unique, and, to keep it short, no numbers), else NULL.
+ */
+static const char *
+fast_canonical(const char *p, const char *end, int depth)
+{
+    struct render_str keys[FAST_MAX_KEYS];
+    size_t n = 0, k;
+    unsigned fl = 0;
+    const char *q;
+
+    if (p >= end)
+        return NULL;
+    switch (*p) {
+    case '"':
+        q = fast_string(p + 1, end, &fl);
+        if (q == NULL || (fl & FAST_ESC) ||
+            ((fl & FAST_HIGH) &&
+             !render_utf8_valid(p + 1, (size_t)(q - p - 1))))
+            return NULL;
+        return q + 1;
+    case 't':
+        return fast_literal(p, end, "true", 4);
+    case 'f':
+        return fast_literal(p, end, "false", 5);
+    case 'n':
+        return fast_literal(p, end, "null", 4);
+    case '[':
+        if (depth >= FAST_MAX_DEPTH)
+            return NULL;
+        if (++p < end && *p == ']')
+            return p + 1;
+        for (;;) {
+            if ((p = fast_canonical(p, end, depth + 1)) == NULL || p >= end)
+                return NULL;
+            if (*p == ']')
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+        }
+    case '{':
+        if (depth >= FAST_MAX_DEPTH)
+            return NULL;
+        if (++p < end && *p == '}')
+            return p + 1;
+        for (;;) {
+            if (p >= end || *p != '"' || n == FAST_MAX_KEYS)
+                return NULL;
+            fl = 0;
+            q = fast_string(p + 1, end, &fl);
+            if (q == NULL || fl)
+                return NULL;
+            keys[n].s = p + 1;
+            keys[n].n = (size_t)(q - p - 1);
+            for (k = 0; k < n; k++)
+                if (keys[k].n == keys[n].n &&
+                    memcmp(keys[k].s, keys[n].s, keys[n].n) == 0)
+                    return NULL;
+            n++;
+            p = q + 1;
+            if (p >= end || *p++ != ':')
+                return NULL;
+            if ((p = fast_canonical(p, end, depth + 1)) == NULL || p >= end)
+                return NULL;
+            if (*p == '}')
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+        }
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * The string value at p ('"') of field fd: its text for rendering in *val
+ * (an escaped one decoded by body_parse, as load_record has it, and
+ * rendered into ld->esc at *esc_off), its decoded bytes in *raw (NULL when
+ * escaped). Returns the end of the value, or NULL to give up.
+ */
+static const char *
+fast_string_value(struct loader *ld, const struct field *fd, const char *p,
+                  const char *end, struct render_str *val,
+                  struct render_str *raw, size_t *esc_off)
+{
+    unsigned fl = 0;
+    const char *q = fast_string(p + 1, end, &fl);
+    size_t n;
+
+    if (q == NULL)
+        return NULL;
+    n = (size_t)(q - p - 1);
+    raw->s = NULL;
+    if (fl & FAST_ESC) {
+        json_object *v = NULL;
+        bool ok;
+
+        /* Rare: only free text may have them here. */
+        if (fd->kind != FIELD_STRING ||
+            body_parse_ex(p, (size_t)(q + 1 - p), &v, NULL) < 0)
+            return NULL;
+        ok = json_object_is_type(v, json_type_string) &&
+             (size_t)json_object_get_string_len(v) <= FIXTURES_MAX_STRING;
+        if (ok) {
+            *esc_off = ld->esc.len;
+            render_json_string(&ld->esc, json_object_get_string(v),
+                               (size_t)json_object_get_string_len(v));
+            val->n = ld->esc.len - *esc_off;
+        }
+        json_object_put(v);
+        return ok && !buf_failed(&ld->esc) ? q + 1 : NULL;
+    }
+    if (((fl & FAST_HIGH) && !render_utf8_valid(p + 1, n)) ||
+        n > FIXTURES_MAX_STRING)
+        return NULL;
+    val->s = p;
+    val->n = n + 2;
+    raw->s = p + 1;
+    raw->n = n;
+    return q + 1;
+}
+
+/*
+ * load_record of a plain record at s->data[start..] (within end): returns
+ * the offset just past it when it was taken (rendered, stored, counted),
+ * or 0 to leave it to load_record, having done nothing.
+ */
+static size_t
+fast_record(struct loader *ld, struct source *s, size_t index, size_t start,
+            size_t end)
+{
+    const struct resource *r = R;
+    struct render_str vals[FIXTURES_MAX_FIELDS], raw, id = {NULL, 0};
+    size_t esc_off[FIXTURES_MAX_FIELDS], k, n, pn;
+    const char *p = s->data + start, *e = s->data + end, *q;
+    char sid[UTIL_SID_LEN + 1], sid_text[UTIL_SID_LEN + 3];
+    unsigned seen = 0, escaped = 0;
+    int64_t created = 0, date;
+    int acct, acct_field = -1;
+
+    if (r->n_fields > FIXTURES_MAX_FIELDS || *p != '{')
+        return 0;
+    buf_reset(&ld->esc);
+    memset(vals, 0, sizeof(vals));
+    sid[0] = '\0';
+    p = fast_ws(p + 1, e);
+    for (;;) {
+        const struct field *fd = NULL;
+        unsigned fl = 0;
+
+        if (p >= e || *p != '"')
+            return 0;
+        q = fast_string(p + 1, e, &fl);
+        if (q == NULL || fl)
+            return 0;
+        n = (size_t)(q - p - 1);
+        for (k = 0; k < r->n_fields; k++) {
+            if (strncmp(r->fields[k].name, p + 1, n) == 0 &&
+                r->fields[k].name[n] == '\0') {
+                fd = &r->fields[k];
+                break;
+            }
+        }
+        if (fd == NULL || (fd->flags & FIELD_WRITE_ONLY) ||
+            (seen & (1u << k)))
+            return 0;
+        seen |= 1u << k;
+        p = fast_ws(q + 1, e);
+        if (p >= e || *p != ':')
+            return 0;
+        p = fast_ws(p + 1, e);
+        if (p >= e)
+            return 0;
+        if (*p == 'n') {
+            /* null: a derived url, or "null" for another optional field */
+            if (!(fd->flags & FIELD_OPTIONAL) || fd->kind == FIELD_ACCOUNT ||
+                fd->kind == FIELD_NUMBER || fd->kind == FIELD_ANY ||
+                (p = fast_literal(p, e, "null", 4)) == NULL)
+                return 0;
+            goto next;
+        }
+        switch (fd->kind) {
+        case FIELD_BOOL:
+            q = *p == 't' ? fast_literal(p, e, "true", 4)
+                          : fast_literal(p, e, "false", 5);
+            break;
+        case FIELD_OBJECT:
+            q = *p == '{' ? fast_canonical(p, e, 0) : NULL;
+            break;
+        case FIELD_STRING:
+        case FIELD_ID:
+        case FIELD_DATE:
+        case FIELD_ACCOUNT:
+        case FIELD_URL:
+            if (*p != '"' || (q = fast_string_value(ld, fd, p, e, &vals[k],
+                                                    &raw, &esc_off[k])) ==
+                                 NULL)
+                return 0;
+            if (raw.s == NULL) {
+                escaped |= 1u << k;
+                p = q;
+                goto next;
+            }
+            if (fd->kind == FIELD_ID) {
+                pn = strlen(r->id_prefix);
+                if (raw.n <= pn || raw.n > FIXTURES_MAX_ID ||
+                    memcmp(raw.s, r->id_prefix, pn) != 0)
+                    return 0;
+                id = raw;
+            } else if (fd->kind == FIELD_DATE) {
+                if (util_parse_date(raw.s, raw.n, &date) < 0)
+                    return 0;
+                if (strcmp(fd->name, "date_created") == 0)
+                    created = date;
+            } else if (fd->kind == FIELD_ACCOUNT) {
+                if (!util_is_sid(raw.s, raw.n, "AC"))
+                    return 0;
+                memcpy(sid, raw.s, UTIL_SID_LEN);
+                sid[UTIL_SID_LEN] = '\0';
+            }
+            p = q;
+            goto next;
+        default:
+            return 0; /* numbers and any value: load_record */
+        }
+        if (q == NULL)
+            return 0;
+        vals[k].s = p;
+        vals[k].n = (size_t)(q - p);
+        p = q;
+next:
+        p = fast_ws(p, e);
+        if (p >= e)
+            return 0;
+        if (*p == '}')
+            break;
+        if (*p != ',')
+            return 0;
+        p = fast_ws(p + 1, e);
+    }
+    for (k = 0; k < r->n_fields; k++) {
+        const struct field *fd = &r->fields[k];
+        if (fd->flags & FIELD_WRITE_ONLY)
+            continue;
+        if (!(seen & (1u << k)) && !(fd->flags & FIELD_OPTIONAL))
+            return 0; /* missing */
+        if (fd->kind == FIELD_ACCOUNT)
+            acct_field = (int)k;
+        if (escaped & (1u << k))
+            vals[k].s = ld->esc.data + esc_off[k];
+    }
+    if (id.s == NULL || acct_field < 0)
+        return 0;
+    acct = sid[0] ? accounts_find(&ld->fx->accts, sid) : ld->default_acct;
+    if (acct < 0)
+        return 0;
+    if (sid[0] == '\0') {
+        /* load_record adds the account's sid */
+        sid_text[0] = '"';
+        memcpy(sid_text + 1, ld->fx->accts.accounts[acct].sid, UTIL_SID_LEN);
+        sid_text[UTIL_SID_LEN + 1] = '"';
+        vals[acct_field].s = sid_text;
+        vals[acct_field].n = UTIL_SID_LEN + 2;
+    }
+    buf_reset(&ld->pre);
+    buf_reset(&ld->post);
+    resource_render_texts(r, vals, id.s, id.n, &ld->pre, &ld->post);
+    if (buf_failed(&ld->pre) || buf_failed(&ld->post))
+        return 0;
+    insert_record(ld, s, index, acct, created, &id, NULL, NULL);
+    return (size_t)(p + 1 - s->data);
 }
 
 /*
@@ -1602,7 +1983,7 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     for (i = 0; i < ld->n_src; i++)
         if (ld->src[i].ok && ld->src[i].accounts.present)
             each_element(ld, &ld->src[i], &ld->src[i].accounts, "accounts",
-                         load_account);
+                         load_account, NULL);
     load_env(ld, env);
     for (i = 0; i < fx->accts.n_accounts; i++) {
         if (fx->accts.accounts[i].n_creds)
@@ -1638,7 +2019,10 @@ load_all(struct loader *ld, const struct fixtures_env *env)
                              section_keys[k],
                              k == SEC_REPLIES ? load_reply
                              : k >= SEC_ATTACHMENTS ? load_link
-                                                    : load_record);
+                                                    : load_record,
+                             k == SEC_ASSISTANTS && fast_path_on
+                                 ? fast_record
+                                 : NULL);
             release_pages(&ld->src[i]);
         }
     }
@@ -1666,6 +2050,7 @@ finish(struct loader *ld, int rc)
     buf_release(&ld->post);
     buf_release(&ld->cai);
     buf_release(&ld->tmp);
+    buf_release(&ld->esc);
     accounts_sort(&ld->fx->accts);
     return rc;
 }
@@ -1681,6 +2066,7 @@ loader_init(struct loader *ld, struct fixtures *fx, struct store *store)
     buf_init(&ld->post);
     buf_init(&ld->cai);
     buf_init(&ld->tmp);
+    buf_init(&ld->esc);
 }
 
 int

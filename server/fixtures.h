@@ -77,4 +77,12 @@ int fixtures_load_buffer(struct fixtures *fx, struct store *store,
                          const char *name, const char *data, size_t len,
                          const struct fixtures_env *env);
 
+/*
+ * With false, every record goes through the general path (json-c), which
+ * the fast path of plain assistants must match byte for byte: rows,
+ * messages, exit status. Default true. For tests and fuzzing; not
+ * thread-safe.
+ */
+void fixtures_set_fast_path(bool on);
+
 #endif

@@ -58,6 +58,18 @@ plain_words(const unsigned char *p, size_t n)
     return i;
 }
 
+size_t
+render_plain_len(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = plain_words(p, n);
+
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
+           p[i] != '\\')
+        i++;
+    return i;
+}
+
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t
 utf8_seq_len(const unsigned char *s, size_t n)

@@ -118,15 +118,78 @@ struct loaded {
     int rc;
 };
 
+static int
+dump_row(void *ctx, const struct store_row *row)
+{
+    struct buf *b = ctx;
+
+    buf_addf(b, "%lld ", (long long)row->key.created);
+    buf_add(b, row->key.id, row->key.id_len);
+    buf_addc(b, ' ');
+    buf_add(b, row->pre, row->pre_len);
+    if (row->post) {
+        buf_adds(b, " BASE ");
+        buf_add(b, row->post, row->post_len);
+    }
+    buf_addc(b, '\n');
+    return 0;
+}
+
+/* Every assistant row of a successful load, account by account, in order. */
+static void
+dump_rows(const struct loaded *l, struct buf *b)
+{
+    size_t a;
+
+    buf_addf(b, "rc %d, %zu errors, %ld assistants, %ld records\n%s", l->rc,
+             l->fx.n_errors, l->fx.n_assistants, l->fx.n_records,
+             l->fx.errors.data ? l->fx.errors.data : "");
+    for (a = 0; l->rc == 0 && a < l->fx.accts.n_accounts; a++) {
+        buf_addf(b, "%s:\n", l->fx.accts.accounts[a].sid);
+        assert_true(store_list(l->st, STORE_ASSISTANTS,
+                               l->fx.accts.accounts[a].store_id, STORE_AFTER,
+                               NULL, 1 << 30, dump_row, b) >= 0);
+    }
+    assert_false(buf_failed(b));
+}
+
+/*
+ * Checks that slow (the same input loaded without the fast path) gave what
+ * l gave: status, problems, rows. Frees slow; on a mismatch frees l too.
+ */
+static void
+check_same(struct loaded *l, struct loaded *slow)
+{
+    struct buf a = BUF_INIT, b = BUF_INIT;
+
+    dump_rows(l, &a);
+    dump_rows(slow, &b);
+    fixtures_release(&slow->fx);
+    store_close(slow->st);
+    if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+        print_error("fast path:\n%s\nwithout it:\n%s", a.data, b.data);
+        buf_release(&a);
+        buf_release(&b);
+        fixtures_release(&l->fx);
+        store_close(l->st);
+        fail();
+    }
+    buf_release(&a);
+    buf_release(&b);
+}
+
 /*
  * Loads doc[0..len) from an exact-size copy without a terminator, so that
- * AddressSanitizer catches any read past the end.
+ * AddressSanitizer catches any read past the end. Every load is done twice,
+ * the second time without the loader's fast path: both must give the same
+ * status, problems and rows.
  */
 static void
 load_n(struct loaded *l, const char *doc, size_t len,
        const struct fixtures_env *env)
 {
     char *copy = malloc(len ? len : 1);
+    struct loaded slow;
 
     assert_non_null(copy);
     memcpy(copy, doc, len);
@@ -135,7 +198,15 @@ load_n(struct loaded *l, const char *doc, size_t len,
     assert_non_null(l->st);
     l->rc = fixtures_load_buffer(&l->fx, l->st, "x.json", copy, len,
                                  env ? env : &no_env);
+    fixtures_init(&slow.fx);
+    slow.st = store_open();
+    assert_non_null(slow.st);
+    fixtures_set_fast_path(false);
+    slow.rc = fixtures_load_buffer(&slow.fx, slow.st, "x.json", copy, len,
+                                   env ? env : &no_env);
+    fixtures_set_fast_path(true);
     free(copy);
+    check_same(l, &slow);
 }
 
 static void
@@ -1338,10 +1409,19 @@ static int
 load_paths(struct loaded *l, const char *const *paths, size_t n,
            const struct fixtures_env *env)
 {
+    struct loaded slow;
+
     fixtures_init(&l->fx);
     l->st = store_open();
     assert_non_null(l->st);
     l->rc = fixtures_load(&l->fx, l->st, paths, n, env ? env : &no_env);
+    fixtures_init(&slow.fx);
+    slow.st = store_open();
+    assert_non_null(slow.st);
+    fixtures_set_fast_path(false);
+    slow.rc = fixtures_load(&slow.fx, slow.st, paths, n, env ? env : &no_env);
+    fixtures_set_fast_path(true);
+    check_same(l, &slow);
     return l->rc;
 }
 
