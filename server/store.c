@@ -390,11 +390,25 @@ prepare_writer(struct store *s)
     return 0;
 }
 
+/*
+ * Before SQLite's first use: no memory statistics (nothing here reads
+ * them), so its allocations do not take a global mutex each (a load
+ * makes several per row).
+ */
+static void
+configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static struct store *
 store_new(void)
 {
-    struct store *s = calloc(1, sizeof(*s));
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct store *s;
 
+    pthread_once(&once, configure_sqlite);
+    s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
     fair_init(&s->lock);
