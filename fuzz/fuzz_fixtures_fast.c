@@ -1,10 +1,11 @@
 /*
  * fuzz_fixtures_fast.c - the loader's fast path of plain assistants
- * (fixtures.c: fast_record, which reads records without json-c) against
- * its general path: every input is loaded twice, into a fresh store each
- * time, with the fast path on and off (no TWILIO_* environment).
+ * (fixtures.c: fast_record, which reads records without json-c) and its
+ * insert thread against the general path: every input is loaded three
+ * times, into a fresh store each time: without the fast path, with it but
+ * without the thread, and with both (no TWILIO_* environment).
  *
- * Both loads must give the same status, the same problems byte for byte,
+ * All loads must give the same status, the same problems byte for byte,
  * the same counts, and the same rows of every account (created, id, pre,
  * post) in the same order.
  *
@@ -36,7 +37,8 @@ dump_row(void *ctx, const struct store_row *row)
 
 /* Loads data into a fresh store; the outcome and every row, as text. */
 static void
-load_dump(const char *data, size_t size, bool fast, struct buf *out)
+load_dump(const char *data, size_t size, bool fast, int pipeline,
+          struct buf *out)
 {
     static const struct fixtures_env env = {NULL, NULL, NULL, NULL};
     struct fixtures fx;
@@ -47,8 +49,10 @@ load_dump(const char *data, size_t size, bool fast, struct buf *out)
     FUZZ_CHECK(st != NULL);
     fixtures_init(&fx);
     fixtures_set_fast_path(fast);
+    fixtures_set_pipeline(pipeline);
     rc = fixtures_load_buffer(&fx, st, "fuzz.json", data, size, &env);
     fixtures_set_fast_path(true);
+    fixtures_set_pipeline(-1);
     buf_addf(out, "rc %d, %zu errors, %ld assistants, %ld records\n%s", rc,
              fx.n_errors, fx.n_assistants, fx.n_records,
              fx.errors.data ? fx.errors.data : "");
@@ -68,16 +72,22 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *copy = fuzz_copy(data, size, 0);
-    struct buf fast = BUF_INIT, slow = BUF_INIT;
+    struct buf slow = BUF_INIT;
+    int pipeline;
 
-    load_dump(copy, size, true, &fast);
-    load_dump(copy, size, false, &slow);
-    if (fast.len != slow.len || memcmp(fast.data, slow.data, fast.len) != 0)
-        fprintf(stderr, "fast path:\n%s\nwithout it:\n%s", fast.data,
-                slow.data);
-    FUZZ_CHECK(fast.len == slow.len &&
-               memcmp(fast.data, slow.data, fast.len) == 0);
-    buf_release(&fast);
+    load_dump(copy, size, false, 0, &slow);
+    for (pipeline = 0; pipeline < 2; pipeline++) {
+        struct buf fast = BUF_INIT;
+
+        load_dump(copy, size, true, pipeline, &fast);
+        if (fast.len != slow.len ||
+            memcmp(fast.data, slow.data, fast.len) != 0)
+            fprintf(stderr, "fast path (insert thread: %d):\n%s\n"
+                    "without it:\n%s", pipeline, fast.data, slow.data);
+        FUZZ_CHECK(fast.len == slow.len &&
+                   memcmp(fast.data, slow.data, fast.len) == 0);
+        buf_release(&fast);
+    }
     buf_release(&slow);
     free(copy);
     return 0;

@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -95,7 +98,10 @@ struct loader {
     int64_t now_ms;
     struct buf pre, post, cai, tmp;
     struct buf esc; /* fast_record's escaped strings */
+    struct pipe *pipe; /* the insert thread, while it runs, or NULL */
 };
+
+static void pipe_drain(struct loader *ld);
 
 void
 fixtures_init(struct fixtures *fx)
@@ -136,6 +142,7 @@ problem(struct loader *ld, const char *file, const char *path, const char *fmt,
     char msg[512];
     va_list ap;
 
+    pipe_drain(ld); /* the rows before this one report first */
     fx->n_errors++;
     if (fx->n_errors > FIXTURES_MAX_ERRORS)
         return;
@@ -167,6 +174,7 @@ json_problem(struct loader *ld, const struct source *s, size_t off,
 {
     char where[64];
 
+    pipe_drain(ld);
     snprintf(where, sizeof(where), "%zu", line_of(s, off));
     ld->fx->n_errors++;
     if (ld->fx->n_errors > FIXTURES_MAX_ERRORS)
@@ -478,6 +486,7 @@ each_element(struct loader *ld, struct source *s, const struct span *sp,
                 json_problem(ld, s, vstart, "expected a value");
                 return;
             }
+            pipe_drain(ld); /* fn may use the store */
             fn(ld, s, index++, vstart, i);
         }
         release_before(s, i);
@@ -1176,9 +1185,37 @@ seed_parent(json_object *o)
 }
 
 /*
- * Stores the record rendered in ld->pre and ld->post (of account acct,
- * with its id, parent and private fields), and counts it; reports a
- * duplicate id or a store failure.
+ * Reports what storing a record gave (rc of store_insert_item, and where
+ * the first holder of a duplicate id came from), and counts it.
+ */
+static void
+record_stored(struct loader *ld, struct source *s, size_t index, int acct,
+              const struct render_str *id, int rc, int dup_file,
+              int dup_index)
+{
+    char path[64], fpath[96];
+
+    if (rc == 1) {
+        problem(ld, s->name, apath(fpath, sizeof(fpath), index, "id"),
+                "duplicate id %s (first in %s: %s[%d])",
+                quote(ld, id->s, id->n),
+                dup_file >= 0 && (size_t)dup_file < ld->n_src
+                    ? ld->src[dup_file].name
+                    : "?",
+                section_keys[cur_section], dup_index);
+    } else if (rc < 0) {
+        problem(ld, s->name, apath(path, sizeof(path), index, NULL),
+                "cannot store %s", R->name);
+    } else if (cur_section == SEC_ASSISTANTS) {
+        ld->fx->accts.accounts[acct].n_assistants++;
+        ld->fx->n_assistants++;
+    }
+    ld->fx->n_records++;
+}
+
+/*
+ * Stores the record rendered in pre and post (of account acct, with its
+ * id, parent and private fields) and reports it (record_stored).
  */
 static void
 insert_record(struct loader *ld, struct source *s, size_t index, int acct,
@@ -1186,7 +1223,6 @@ insert_record(struct loader *ld, struct source *s, size_t index, int acct,
               const char *parent, const char *secret)
 {
     struct store_item it;
-    char path[64], fpath[96];
     int dup_file = 0, dup_index = 0, rc;
 
     memset(&it, 0, sizeof(it));
@@ -1204,22 +1240,7 @@ insert_record(struct loader *ld, struct source *s, size_t index, int acct,
                            ld->fx->accts.accounts[acct].store_id, &it,
                            (int)(s - ld->src), (int)index, &dup_file,
                            &dup_index);
-    if (rc == 1) {
-        problem(ld, s->name, apath(fpath, sizeof(fpath), index, "id"),
-                "duplicate id %s (first in %s: %s[%d])",
-                quote(ld, id->s, id->n),
-                dup_file >= 0 && (size_t)dup_file < ld->n_src
-                    ? ld->src[dup_file].name
-                    : "?",
-                section_keys[cur_section], dup_index);
-    } else if (rc < 0) {
-        problem(ld, s->name, apath(path, sizeof(path), index, NULL),
-                "cannot store %s", R->name);
-    } else if (cur_section == SEC_ASSISTANTS) {
-        ld->fx->accts.accounts[acct].n_assistants++;
-        ld->fx->n_assistants++;
-    }
-    ld->fx->n_records++;
+    record_stored(ld, s, index, acct, id, rc, dup_file, dup_index);
 }
 
 static void
@@ -1327,6 +1348,257 @@ out:
     json_object_put(last);
 #undef P
 #undef FP
+}
+
+/* ---- the insert thread ---- */
+
+/*
+ * With two or more CPUs, the rows the fast path renders are stored by a
+ * second thread, so that SQLite's inserts (about half of a load) overlap
+ * the reading and rendering of the next rows. The rows go through a ring,
+ * in order, and come back in order with what the insert gave; the loader
+ * reports those results (a duplicate id) and counts the rows. The main
+ * thread never touches the store while the insert thread has rows: any
+ * other record, any problem and the end of a section drain the ring first
+ * (pipe_drain), so every message and row comes in the order of a load
+ * without the thread.
+ */
+
+#define PIPE_SLOTS 512 /* rows in flight, at most */
+#define PIPE_BATCH 32  /* rows handed over at a time */
+
+struct pipe_row {
+    struct buf pre, post, id; /* owned, kept from row to row */
+    int64_t created;
+    int acct;       /* the loader's account index */
+    int store_acct; /* its store number */
+    struct source *src;
+    int src_file; /* its index in the loader's sources */
+    size_t index;
+    int rc, dup_file, dup_index; /* set by the insert thread */
+};
+
+struct pipe {
+    pthread_t thread;
+    pthread_mutex_t m;
+    pthread_cond_t work; /* rows published, or stop */
+    pthread_cond_t done; /* rows stored */
+    struct store *store;
+    enum store_table table;
+    /* Row counts since the start (slot = count % PIPE_SLOTS). */
+    size_t filled;    /* by the loader */
+    size_t published; /* handed to the insert thread (under m) */
+    size_t stored;    /* by the insert thread (under m) */
+    size_t reported;  /* results taken by the loader */
+    bool stop;        /* under m */
+    bool draining;
+    struct pipe_row rows[PIPE_SLOTS];
+};
+
+/* -1: as the CPUs allow, 0: never, 1: always (fixtures_set_pipeline). */
+static int pipe_mode = -1;
+
+void
+fixtures_set_pipeline(int mode)
+{
+    pipe_mode = mode;
+}
+
+static void *
+pipe_main(void *arg)
+{
+    struct pipe *p = arg;
+    size_t from, to;
+
+    pthread_mutex_lock(&p->m);
+    for (;;) {
+        while (p->stored == p->published && !p->stop)
+            pthread_cond_wait(&p->work, &p->m);
+        if (p->stored == p->published)
+            break;
+        from = p->stored;
+        to = p->published;
+        pthread_mutex_unlock(&p->m);
+        for (; from < to; from++) {
+            struct pipe_row *r = &p->rows[from % PIPE_SLOTS];
+            struct store_item it;
+
+            memset(&it, 0, sizeof(it));
+            it.created = r->created;
+            it.id = r->id.data;
+            it.id_len = r->id.len;
+            it.pre = r->pre.data;
+            it.pre_len = r->pre.len;
+            it.post = r->post.len ? r->post.data : NULL;
+            it.post_len = r->post.len;
+            r->dup_file = r->dup_index = 0;
+            r->rc = store_insert_item(p->store, p->table, r->store_acct, &it,
+                                      r->src_file, (int)r->index,
+                                      &r->dup_file, &r->dup_index);
+        }
+        pthread_mutex_lock(&p->m);
+        p->stored = to;
+        pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->m);
+    return NULL;
+}
+
+/* Hands the filled rows to the insert thread. */
+static void
+pipe_publish(struct pipe *p)
+{
+    pthread_mutex_lock(&p->m);
+    p->published = p->filled;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->m);
+}
+
+/* Waits until the insert thread has stored at least upto rows. */
+static void
+pipe_wait(struct pipe *p, size_t upto)
+{
+    pthread_mutex_lock(&p->m);
+    while (p->stored < upto)
+        pthread_cond_wait(&p->done, &p->m);
+    pthread_mutex_unlock(&p->m);
+}
+
+/* Reports the rows stored so far that are not reported yet, in order. */
+static void
+pipe_report(struct loader *ld, size_t upto)
+{
+    struct pipe *p = ld->pipe;
+
+    p->draining = true; /* problem() must not drain from here */
+    while (p->reported < upto) {
+        struct pipe_row *r = &p->rows[p->reported % PIPE_SLOTS];
+        struct render_str id = {r->id.data, r->id.len};
+
+        record_stored(ld, r->src, r->index, r->acct, &id, r->rc, r->dup_file,
+                      r->dup_index);
+        p->reported++;
+    }
+    p->draining = false;
+}
+
+/*
+ * Stores and reports every row handed over so far: afterwards the store
+ * is the loader's again, and its messages are up to date.
+ */
+static void
+pipe_drain(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+
+    if (p == NULL || p->draining || p->reported == p->filled)
+        return;
+    pipe_publish(p);
+    pipe_wait(p, p->filled);
+    pipe_report(ld, p->filled);
+}
+
+/* The next free row of the ring (reporting stored rows to make room). */
+static struct pipe_row *
+pipe_next(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+    struct pipe_row *r;
+
+    if (p->filled - p->reported == PIPE_SLOTS) {
+        pipe_publish(p);
+        pipe_wait(p, p->reported + PIPE_BATCH);
+        pipe_report(ld, p->reported + PIPE_BATCH);
+    }
+    r = &p->rows[p->filled % PIPE_SLOTS];
+    buf_reset(&r->pre);
+    buf_reset(&r->post);
+    buf_reset(&r->id);
+    return r;
+}
+
+/* The row from pipe_next is filled: hands it over with its batch. */
+static void
+pipe_push(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+
+    if (++p->filled - p->published >= PIPE_BATCH)
+        pipe_publish(p);
+}
+
+/* Whether to store from a second thread: with two CPUs to run on. */
+static bool
+pipe_wanted(const struct loader *ld)
+{
+    cpu_set_t set;
+
+    if (pipe_mode >= 0 || !store_is_new(ld->store))
+        return pipe_mode > 0 && store_is_new(ld->store);
+    return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+}
+
+/* Starts the insert thread for table t; without it (NULL) rows go inline. */
+static void
+pipe_start(struct loader *ld, enum store_table t)
+{
+    struct pipe *p;
+    sigset_t all, old;
+    size_t i;
+    int rc;
+
+    if (!pipe_wanted(ld) || (p = calloc(1, sizeof(*p))) == NULL)
+        return;
+    pthread_mutex_init(&p->m, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (i = 0; i < PIPE_SLOTS; i++) {
+        buf_init(&p->rows[i].pre);
+        buf_init(&p->rows[i].post);
+        buf_init(&p->rows[i].id);
+    }
+    p->store = ld->store;
+    p->table = t;
+    /* Signals stay with the main thread (main.c's start-up handler). */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&p->thread, NULL, pipe_main, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&p->m);
+        pthread_cond_destroy(&p->work);
+        pthread_cond_destroy(&p->done);
+        free(p);
+        return;
+    }
+    ld->pipe = p;
+}
+
+/* Drains the ring and ends the insert thread. */
+static void
+pipe_stop(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+    size_t i;
+
+    if (p == NULL)
+        return;
+    pipe_drain(ld);
+    pthread_mutex_lock(&p->m);
+    p->stop = true;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->m);
+    pthread_join(p->thread, NULL);
+    ld->pipe = NULL;
+    for (i = 0; i < PIPE_SLOTS; i++) {
+        buf_release(&p->rows[i].pre);
+        buf_release(&p->rows[i].post);
+        buf_release(&p->rows[i].id);
+    }
+    pthread_mutex_destroy(&p->m);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->done);
+    free(p);
 }
 
 /* ---- the fast path ---- */
@@ -1536,6 +1808,7 @@ fast_record(struct loader *ld, struct source *s, size_t index, size_t start,
 {
     const struct resource *r = R;
     struct render_str vals[FIXTURES_MAX_FIELDS], raw, id = {NULL, 0};
+    struct pipe_row *row;
     size_t esc_off[FIXTURES_MAX_FIELDS], k, n, pn;
     const char *p = s->data + start, *e = s->data + end, *q;
     char sid[UTIL_SID_LEN + 1], sid_text[UTIL_SID_LEN + 3];
@@ -1667,12 +1940,28 @@ next:
         vals[acct_field].s = sid_text;
         vals[acct_field].n = UTIL_SID_LEN + 2;
     }
-    buf_reset(&ld->pre);
-    buf_reset(&ld->post);
-    resource_render_texts(r, vals, id.s, id.n, &ld->pre, &ld->post);
-    if (buf_failed(&ld->pre) || buf_failed(&ld->post))
-        return 0;
-    insert_record(ld, s, index, acct, created, &id, NULL, NULL);
+    if (ld->pipe == NULL) {
+        buf_reset(&ld->pre);
+        buf_reset(&ld->post);
+        resource_render_texts(r, vals, id.s, id.n, &ld->pre, &ld->post);
+        if (buf_failed(&ld->pre) || buf_failed(&ld->post))
+            return 0;
+        insert_record(ld, s, index, acct, created, &id, NULL, NULL);
+        return (size_t)(p + 1 - s->data);
+    }
+    row = pipe_next(ld);
+    resource_render_texts(r, vals, id.s, id.n, &row->pre, &row->post);
+    buf_add(&row->id, id.s, id.n);
+    if (buf_failed(&row->pre) || buf_failed(&row->post) ||
+        buf_failed(&row->id))
+        return 0; /* the row is not pushed: its slot is used again */
+    row->created = created;
+    row->acct = acct;
+    row->store_acct = ld->fx->accts.accounts[acct].store_id;
+    row->src = s;
+    row->src_file = (int)(s - ld->src);
+    row->index = index;
+    pipe_push(ld);
     return (size_t)(p + 1 - s->data);
 }
 
@@ -2013,6 +2302,8 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     ld->now_ms = clock_now_ms();
     for (k = 0; k < FIXTURES_N_SECTIONS; k++) {
         cur_section = (enum section)k;
+        if (k == SEC_ASSISTANTS && fast_path_on)
+            pipe_start(ld, STORE_ASSISTANTS);
         for (i = 0; i < ld->n_src; i++) {
             if (ld->src[i].ok && ld->src[i].sections[k].present)
                 each_element(ld, &ld->src[i], &ld->src[i].sections[k],
@@ -2025,6 +2316,7 @@ load_all(struct loader *ld, const struct fixtures_env *env)
                                  : NULL);
             release_pages(&ld->src[i]);
         }
+        pipe_stop(ld);
     }
     cur_section = SEC_ASSISTANTS;
     if (fx->n_errors > FIXTURES_MAX_ERRORS)

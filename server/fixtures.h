@@ -84,5 +84,13 @@ int fixtures_load_buffer(struct fixtures *fx, struct store *store,
  * thread-safe.
  */
 void fixtures_set_fast_path(bool on);
+/*
+ * Whether the fast path's rows are stored by a second thread, overlapping
+ * SQLite's inserts with the reading of the next rows (same rows, same
+ * messages): -1 (default) when the process may run on two or more CPUs
+ * and the store is new, 0 never, 1 always (with a new store). For tests;
+ * not thread-safe.
+ */
+void fixtures_set_pipeline(int mode);
 
 #endif
