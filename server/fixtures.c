@@ -99,6 +99,7 @@ struct loader {
     struct buf pre, post, cai, tmp;
     struct buf esc; /* fast_record's escaped strings */
     struct pipe *pipe; /* the insert thread, while it runs, or NULL */
+    unsigned char fast_hint[16]; /* fast_record: field of the i-th key */
 };
 
 static void pipe_drain(struct loader *ld);
@@ -1365,7 +1366,7 @@ out:
  */
 
 #define PIPE_SLOTS 512 /* rows in flight, at most */
-#define PIPE_BATCH 32  /* rows handed over at a time */
+#define PIPE_BATCH STORE_SEED_BATCH /* rows handed over at a time */
 
 struct pipe_row {
     struct buf pre, post, id; /* owned, kept from row to row */
@@ -1392,7 +1393,9 @@ struct pipe {
     size_t reported;  /* results taken by the loader */
     bool stop;        /* under m */
     bool draining;
+    bool threaded;    /* else pipe_publish stores the rows itself */
     struct pipe_row rows[PIPE_SLOTS];
+    struct store_seed seeds[PIPE_SLOTS]; /* pipe_insert's */
 };
 
 /* -1: as the CPUs allow, 0: never, 1: always (fixtures_set_pipeline). */
@@ -1402,6 +1405,38 @@ void
 fixtures_set_pipeline(int mode)
 {
     pipe_mode = mode;
+}
+
+/* Stores rows [from, to) of the ring, in order, noting what each gave. */
+static void
+pipe_insert(struct pipe *p, size_t from, size_t to)
+{
+    struct store_seed *seed = p->seeds;
+    size_t i, n = to - from;
+
+    for (i = 0; i < n; i++) {
+        struct pipe_row *r = &p->rows[(from + i) % PIPE_SLOTS];
+
+        memset(&seed[i], 0, sizeof(seed[i]));
+        seed[i].acct = r->store_acct;
+        seed[i].item.created = r->created;
+        seed[i].item.id = r->id.data;
+        seed[i].item.id_len = r->id.len;
+        seed[i].item.pre = r->pre.data;
+        seed[i].item.pre_len = r->pre.len;
+        seed[i].item.post = r->post.len ? r->post.data : NULL;
+        seed[i].item.post_len = r->post.len;
+        seed[i].src_file = r->src_file;
+        seed[i].src_index = (int)r->index;
+    }
+    store_insert_many(p->store, p->table, seed, n);
+    for (i = 0; i < n; i++) {
+        struct pipe_row *r = &p->rows[(from + i) % PIPE_SLOTS];
+
+        r->rc = seed[i].rc;
+        r->dup_file = seed[i].dup_file;
+        r->dup_index = seed[i].dup_index;
+    }
 }
 
 static void *
@@ -1419,23 +1454,7 @@ pipe_main(void *arg)
         from = p->stored;
         to = p->published;
         pthread_mutex_unlock(&p->m);
-        for (; from < to; from++) {
-            struct pipe_row *r = &p->rows[from % PIPE_SLOTS];
-            struct store_item it;
-
-            memset(&it, 0, sizeof(it));
-            it.created = r->created;
-            it.id = r->id.data;
-            it.id_len = r->id.len;
-            it.pre = r->pre.data;
-            it.pre_len = r->pre.len;
-            it.post = r->post.len ? r->post.data : NULL;
-            it.post_len = r->post.len;
-            r->dup_file = r->dup_index = 0;
-            r->rc = store_insert_item(p->store, p->table, r->store_acct, &it,
-                                      r->src_file, (int)r->index,
-                                      &r->dup_file, &r->dup_index);
-        }
+        pipe_insert(p, from, to);
         pthread_mutex_lock(&p->m);
         p->stored = to;
         pthread_cond_signal(&p->done);
@@ -1444,10 +1463,15 @@ pipe_main(void *arg)
     return NULL;
 }
 
-/* Hands the filled rows to the insert thread. */
+/* Hands the filled rows to the insert thread (or stores them now). */
 static void
 pipe_publish(struct pipe *p)
 {
+    if (!p->threaded) {
+        pipe_insert(p, p->stored, p->filled);
+        p->published = p->stored = p->filled;
+        return;
+    }
     pthread_mutex_lock(&p->m);
     p->published = p->filled;
     pthread_cond_signal(&p->work);
@@ -1458,6 +1482,8 @@ pipe_publish(struct pipe *p)
 static void
 pipe_wait(struct pipe *p, size_t upto)
 {
+    if (!p->threaded)
+        return; /* pipe_publish stored them */
     pthread_mutex_lock(&p->m);
     while (p->stored < upto)
         pthread_cond_wait(&p->done, &p->m);
@@ -1529,16 +1555,19 @@ pipe_push(struct loader *ld)
 
 /* Whether to store from a second thread: with two CPUs to run on. */
 static bool
-pipe_wanted(const struct loader *ld)
+pipe_threaded(void)
 {
     cpu_set_t set;
 
-    if (pipe_mode >= 0 || !store_is_new(ld->store))
-        return pipe_mode > 0 && store_is_new(ld->store);
+    if (pipe_mode >= 0)
+        return pipe_mode > 0;
     return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
 }
 
-/* Starts the insert thread for table t; without it (NULL) rows go inline. */
+/*
+ * Starts the ring for table t, and its insert thread when wanted; without
+ * a ring (a reused store: nothing is inserted) rows go inline.
+ */
 static void
 pipe_start(struct loader *ld, enum store_table t)
 {
@@ -1547,11 +1576,8 @@ pipe_start(struct loader *ld, enum store_table t)
     size_t i;
     int rc;
 
-    if (!pipe_wanted(ld) || (p = calloc(1, sizeof(*p))) == NULL)
+    if (!store_is_new(ld->store) || (p = calloc(1, sizeof(*p))) == NULL)
         return;
-    pthread_mutex_init(&p->m, NULL);
-    pthread_cond_init(&p->work, NULL);
-    pthread_cond_init(&p->done, NULL);
     for (i = 0; i < PIPE_SLOTS; i++) {
         buf_init(&p->rows[i].pre);
         buf_init(&p->rows[i].post);
@@ -1559,6 +1585,12 @@ pipe_start(struct loader *ld, enum store_table t)
     }
     p->store = ld->store;
     p->table = t;
+    ld->pipe = p;
+    if (!pipe_threaded())
+        return;
+    pthread_mutex_init(&p->m, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
     /* Signals stay with the main thread (main.c's start-up handler). */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -1568,10 +1600,9 @@ pipe_start(struct loader *ld, enum store_table t)
         pthread_mutex_destroy(&p->m);
         pthread_cond_destroy(&p->work);
         pthread_cond_destroy(&p->done);
-        free(p);
-        return;
+        return; /* inline, then */
     }
-    ld->pipe = p;
+    p->threaded = true;
 }
 
 /* Drains the ring and ends the insert thread. */
@@ -1584,20 +1615,22 @@ pipe_stop(struct loader *ld)
     if (p == NULL)
         return;
     pipe_drain(ld);
-    pthread_mutex_lock(&p->m);
-    p->stop = true;
-    pthread_cond_signal(&p->work);
-    pthread_mutex_unlock(&p->m);
-    pthread_join(p->thread, NULL);
+    if (p->threaded) {
+        pthread_mutex_lock(&p->m);
+        p->stop = true;
+        pthread_cond_signal(&p->work);
+        pthread_mutex_unlock(&p->m);
+        pthread_join(p->thread, NULL);
+        pthread_mutex_destroy(&p->m);
+        pthread_cond_destroy(&p->work);
+        pthread_cond_destroy(&p->done);
+    }
     ld->pipe = NULL;
     for (i = 0; i < PIPE_SLOTS; i++) {
         buf_release(&p->rows[i].pre);
         buf_release(&p->rows[i].post);
         buf_release(&p->rows[i].id);
     }
-    pthread_mutex_destroy(&p->m);
-    pthread_cond_destroy(&p->work);
-    pthread_cond_destroy(&p->done);
     free(p);
 }
 
@@ -1813,6 +1846,7 @@ fast_record(struct loader *ld, struct source *s, size_t index, size_t start,
     const char *p = s->data + start, *e = s->data + end, *q;
     char sid[UTIL_SID_LEN + 1], sid_text[UTIL_SID_LEN + 3];
     unsigned seen = 0, escaped = 0;
+    size_t nkeys = 0;
     int64_t created = 0, date;
     int acct, acct_field = -1;
 
@@ -1832,13 +1866,20 @@ fast_record(struct loader *ld, struct source *s, size_t index, size_t start,
         if (q == NULL || fl)
             return 0;
         n = (size_t)(q - p - 1);
-        for (k = 0; k < r->n_fields; k++) {
-            if (strncmp(r->fields[k].name, p + 1, n) == 0 &&
-                r->fields[k].name[n] == '\0') {
-                fd = &r->fields[k];
-                break;
-            }
+        /* Records of a file tend to list their keys in one order. */
+        k = nkeys < sizeof(ld->fast_hint) ? ld->fast_hint[nkeys] : 0;
+        if (k >= r->n_fields || strncmp(r->fields[k].name, p + 1, n) != 0 ||
+            r->fields[k].name[n] != '\0') {
+            for (k = 0; k < r->n_fields; k++)
+                if (strncmp(r->fields[k].name, p + 1, n) == 0 &&
+                    r->fields[k].name[n] == '\0')
+                    break;
+            if (nkeys < sizeof(ld->fast_hint) && k < r->n_fields)
+                ld->fast_hint[nkeys] = (unsigned char)k;
         }
+        nkeys++;
+        if (k < r->n_fields)
+            fd = &r->fields[k];
         if (fd == NULL || (fd->flags & FIELD_WRITE_ONLY) ||
             (seen & (1u << k)))
             return 0;
