@@ -22,11 +22,6 @@
 void render_json_chars(struct buf *out, const char *s, size_t n);
 /* True if s[0..n) is valid UTF-8 (no overlong forms, no surrogates). */
 bool render_utf8_valid(const char *s, size_t n);
-/*
- * Number of leading bytes of s[0..n) that a JSON string holds as they are
- * and render_json_chars copies unchanged: ASCII from 0x20, but '"' and '\\'.
- */
-size_t render_plain_len(const char *s, size_t n);
 /* Same, between double quotes. */
 void render_json_string(struct buf *out, const char *s, size_t n);
 
@@ -35,5 +30,11 @@ struct render_str {
     const char *s;
     size_t n;
 };
+
+/*
+ * Number of leading bytes of s[0..n) that a JSON string holds as they are
+ * and render_json_chars copies unchanged: ASCII from 0x20, but '"' and '\\'.
+ */
+size_t render_plain_len(const char *s, size_t n);
 
 #endif
