@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Start assistants-mock pinned to one core and time it until it is ready.
 
-    start_server.py --log FILE [--core N] [--poll-core N] -- BINARY [ARG]...
+    start_server.py --log FILE [--core N | --cores N,M...] [--poll-core N]
+                    [--poll-sleep SECONDS] -- BINARY [ARG]...
 
 Picks a free port, appends "--port PORT" to the command, spawns it with its
 stdout and stderr going to FILE and its CPU affinity set to --core (default
-0), then polls from --poll-core (default 1) in a tight loop until
-GET /v1/Assistants with alice's Basic auth answers 200. The timer starts just
-before the spawn, after Python's own start-up, so that is not counted.
+0), or to the cores of --cores, then polls from --poll-core (default 1) in a
+tight loop until GET /v1/Assistants with alice's Basic auth answers 200. The
+timer starts just before the spawn, after Python's own start-up, so that is
+not counted. With --poll-sleep the poller sleeps that long between probes
+instead of spinning (so that it leaves the server's cores alone when the
+poll core is one of them; the figure is then up to that much late).
 
 Prints one line "PID PORT READY_MS" when ready, then stays the server's
 parent until it exits (so it is reaped; the caller stops it by PID, and
@@ -68,7 +72,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--log", required=True)
     ap.add_argument("--core", type=int, default=0)
+    ap.add_argument("--cores", default=None,
+                    help="comma-separated cores for the server")
     ap.add_argument("--poll-core", type=int, default=1)
+    ap.add_argument("--poll-sleep", type=float, default=0.0)
     ap.add_argument("--timeout", type=float, default=120.0)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
@@ -80,7 +87,9 @@ def main():
     cmd = cmd + ["--port", str(port)]
     log = open(args.log, "wb")
     # The child inherits this affinity; the poller then moves off its core.
-    os.sched_setaffinity(0, {args.core})
+    cores = ({int(c) for c in args.cores.split(",")} if args.cores
+             else {args.core})
+    os.sched_setaffinity(0, cores)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT)
@@ -100,6 +109,8 @@ def main():
             sys.stderr.write("start_server: not ready after %gs\n"
                              % args.timeout)
             return 1
+        if args.poll_sleep > 0:
+            time.sleep(args.poll_sleep)
     print("%d %d %.1f" % (proc.pid, port, ms), flush=True)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda s, f: proc.send_signal(s))

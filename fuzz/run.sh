@@ -3,7 +3,7 @@
 # each for FUZZ_SECONDS (default 20) on a copy of its seed corpus.
 #
 # usage: fuzz/run.sh [--merge] [--replay] [TARGET...]
-#   TARGET     query token auth host fixtures body router faults
+#   TARGET     query token auth host fixtures fixtures_fast body router faults
 #              (default: all)
 #   --merge    afterwards, merge the new interesting inputs into
 #              fuzz/corpus/TARGET (libFuzzer -merge=1); without it
@@ -27,7 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${FUZZ_BUILD:-$root/build-fuzz}
 seconds=${FUZZ_SECONDS:-20}
-all="query token auth host fixtures body router faults params connect"
+all="query token auth host fixtures fixtures_fast body router faults params connect"
 merge=0
 replay=0
 targets=

@@ -5,7 +5,9 @@
  * each value, without building anything), then each account and each
  * assistant is parsed by json-c on its own. Every byte is checked by one or
  * the other: the scanner checks the top-level object and array syntax,
- * json-c each value.
+ * json-c each value. A plain assistant (nearly all of a large file) is read
+ * by the fast path instead, straight from the bytes, which gives up on
+ * anything it cannot vouch for (see "the fast path" below).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -15,6 +17,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -92,7 +97,12 @@ struct loader {
     int default_acct;
     int64_t now_ms;
     struct buf pre, post, cai, tmp;
+    struct buf esc; /* fast_record's escaped strings */
+    struct pipe *pipe; /* the insert thread, while it runs, or NULL */
+    unsigned char fast_hint[16]; /* fast_record: field of the i-th key */
 };
+
+static void pipe_drain(struct loader *ld);
 
 void
 fixtures_init(struct fixtures *fx)
@@ -133,6 +143,7 @@ problem(struct loader *ld, const char *file, const char *path, const char *fmt,
     char msg[512];
     va_list ap;
 
+    pipe_drain(ld); /* the rows before this one report first */
     fx->n_errors++;
     if (fx->n_errors > FIXTURES_MAX_ERRORS)
         return;
@@ -164,6 +175,7 @@ json_problem(struct loader *ld, const struct source *s, size_t off,
 {
     char where[64];
 
+    pipe_drain(ld);
     snprintf(where, sizeof(where), "%zu", line_of(s, off));
     ld->fx->n_errors++;
     if (ld->fx->n_errors > FIXTURES_MAX_ERRORS)
@@ -435,10 +447,16 @@ release_before(struct source *s, size_t off)
  */
 typedef void (*element_fn)(struct loader *ld, struct source *s, size_t index,
                            size_t start, size_t end);
+/*
+ * Takes the element at start (within end) whole, returning the offset past
+ * it, or returns 0 to leave it to the element_fn, having done nothing.
+ */
+typedef size_t (*fast_fn)(struct loader *ld, struct source *s, size_t index,
+                          size_t start, size_t end);
 
 static void
 each_element(struct loader *ld, struct source *s, const struct span *sp,
-             const char *what, element_fn fn)
+             const char *what, element_fn fn, fast_fn fast)
 {
     size_t i = sp->start, index = 0;
 
@@ -460,11 +478,18 @@ each_element(struct loader *ld, struct source *s, const struct span *sp,
 
         skip_ws(s, &i);
         vstart = i;
-        if (skip_value(s, &i) < 0 || i == vstart) {
-            json_problem(ld, s, vstart, "expected a value");
-            return;
+        if (fast && vstart < sp->end &&
+            (i = fast(ld, s, index, vstart, sp->end)) > 0) {
+            index++;
+        } else {
+            i = vstart;
+            if (skip_value(s, &i) < 0 || i == vstart) {
+                json_problem(ld, s, vstart, "expected a value");
+                return;
+            }
+            pipe_drain(ld); /* fn may use the store */
+            fn(ld, s, index++, vstart, i);
         }
-        fn(ld, s, index++, vstart, i);
         release_before(s, i);
         skip_ws(s, &i);
         if (i < sp->end && s->data[i] == ',') {
@@ -1160,18 +1185,76 @@ seed_parent(json_object *o)
     return v ? json_object_get_string(v) : NULL;
 }
 
+/*
+ * Reports what storing a record gave (rc of store_insert_item, and where
+ * the first holder of a duplicate id came from), and counts it.
+ */
+static void
+record_stored(struct loader *ld, struct source *s, size_t index, int acct,
+              const struct render_str *id, int rc, int dup_file,
+              int dup_index)
+{
+    char path[64], fpath[96];
+
+    if (rc == 1) {
+        problem(ld, s->name, apath(fpath, sizeof(fpath), index, "id"),
+                "duplicate id %s (first in %s: %s[%d])",
+                quote(ld, id->s, id->n),
+                dup_file >= 0 && (size_t)dup_file < ld->n_src
+                    ? ld->src[dup_file].name
+                    : "?",
+                section_keys[cur_section], dup_index);
+    } else if (rc < 0) {
+        problem(ld, s->name, apath(path, sizeof(path), index, NULL),
+                "cannot store %s", R->name);
+    } else if (cur_section == SEC_ASSISTANTS) {
+        ld->fx->accts.accounts[acct].n_assistants++;
+        ld->fx->n_assistants++;
+    }
+    ld->fx->n_records++;
+}
+
+/*
+ * Stores the record rendered in pre and post (of account acct, with its
+ * id, parent and private fields) and reports it (record_stored).
+ */
+static void
+insert_record(struct loader *ld, struct source *s, size_t index, int acct,
+              int64_t created, const struct render_str *id,
+              const char *parent, const char *secret)
+{
+    struct store_item it;
+    int dup_file = 0, dup_index = 0, rc;
+
+    memset(&it, 0, sizeof(it));
+    it.created = created;
+    it.id = id->s;
+    it.id_len = id->n;
+    it.parent = parent;
+    it.pre = ld->pre.data;
+    it.pre_len = ld->pre.len;
+    it.post = ld->post.len ? ld->post.data : NULL;
+    it.post_len = ld->post.len;
+    it.secret = secret;
+    it.secret_len = secret ? strlen(secret) : 0;
+    rc = store_insert_item(ld->store, R->table,
+                           ld->fx->accts.accounts[acct].store_id, &it,
+                           (int)(s - ld->src), (int)index, &dup_file,
+                           &dup_index);
+    record_stored(ld, s, index, acct, id, rc, dup_file, dup_index);
+}
+
 static void
 load_record(struct loader *ld, struct source *s, size_t index, size_t start,
             size_t end)
 {
     json_object *o, *f[FIXTURES_MAX_FIELDS] = {0}, *v, *last = NULL;
     struct render_str id;
-    struct store_item it;
     char path[64], fpath[96], secret[160];
 #define P apath(path, sizeof(path), index, NULL)
 #define FP(field) apath(fpath, sizeof(fpath), index, (field))
     int64_t created = 0;
-    int acct = ld->default_acct, i, dup_file = 0, dup_index = 0, rc;
+    int acct = ld->default_acct, i;
     bool ok = true;
     size_t k;
 
@@ -1259,40 +1342,668 @@ load_record(struct loader *ld, struct source *s, size_t index, size_t start,
         problem(ld, s->name, P, "out of memory");
         goto out;
     }
-    memset(&it, 0, sizeof(it));
-    it.created = created;
-    it.id = id.s;
-    it.id_len = id.n;
-    it.parent = seed_parent(o);
-    it.pre = ld->pre.data;
-    it.pre_len = ld->pre.len;
-    it.post = ld->post.len ? ld->post.data : NULL;
-    it.post_len = ld->post.len;
-    it.secret = seed_secret(ld, last, secret, sizeof(secret));
-    it.secret_len = it.secret ? strlen(it.secret) : 0;
-    rc = store_insert_item(ld->store, R->table,
-                           ld->fx->accts.accounts[acct].store_id, &it,
-                           (int)(s - ld->src), (int)index, &dup_file,
-                           &dup_index);
-    if (rc == 1) {
-        problem(ld, s->name, FP("id"), "duplicate id %s (first in %s: %s[%d])",
-                quote(ld, id.s, id.n),
-                dup_file >= 0 && (size_t)dup_file < ld->n_src
-                    ? ld->src[dup_file].name
-                    : "?",
-                section_keys[cur_section], dup_index);
-    } else if (rc < 0) {
-        problem(ld, s->name, P, "cannot store %s", R->name);
-    } else if (cur_section == SEC_ASSISTANTS) {
-        ld->fx->accts.accounts[acct].n_assistants++;
-        ld->fx->n_assistants++;
-    }
-    ld->fx->n_records++;
+    insert_record(ld, s, index, acct, created, &id, seed_parent(o),
+                  seed_secret(ld, last, secret, sizeof(secret)));
 out:
     json_object_put(o);
     json_object_put(last);
 #undef P
 #undef FP
+}
+
+/* ---- the insert thread ---- */
+
+/*
+ * With two or more CPUs, the rows the fast path renders are stored by a
+ * second thread, so that SQLite's inserts (about half of a load) overlap
+ * the reading and rendering of the next rows. The rows go through a ring,
+ * in order, and come back in order with what the insert gave; the loader
+ * reports those results (a duplicate id) and counts the rows. The main
+ * thread never touches the store while the insert thread has rows: any
+ * other record, any problem and the end of a section drain the ring first
+ * (pipe_drain), so every message and row comes in the order of a load
+ * without the thread.
+ */
+
+#define PIPE_SLOTS 512 /* rows in flight, at most */
+#define PIPE_BATCH STORE_SEED_BATCH /* rows handed over at a time */
+
+struct pipe_row {
+    struct buf pre, post, id; /* owned, kept from row to row */
+    int64_t created;
+    int acct;       /* the loader's account index */
+    int store_acct; /* its store number */
+    struct source *src;
+    int src_file; /* its index in the loader's sources */
+    size_t index;
+    int rc, dup_file, dup_index; /* set by the insert thread */
+};
+
+struct pipe {
+    pthread_t thread;
+    pthread_mutex_t m;
+    pthread_cond_t work; /* rows published, or stop */
+    pthread_cond_t done; /* rows stored */
+    struct store *store;
+    enum store_table table;
+    /* Row counts since the start (slot = count % PIPE_SLOTS). */
+    size_t filled;    /* by the loader */
+    size_t published; /* handed to the insert thread (under m) */
+    size_t stored;    /* by the insert thread (under m) */
+    size_t reported;  /* results taken by the loader */
+    bool stop;        /* under m */
+    bool draining;
+    bool threaded;    /* else pipe_publish stores the rows itself */
+    struct pipe_row rows[PIPE_SLOTS];
+    struct store_seed seeds[PIPE_SLOTS]; /* pipe_insert's */
+};
+
+/* -1: as the CPUs allow, 0: never, 1: always (fixtures_set_pipeline). */
+static int pipe_mode = -1;
+
+void
+fixtures_set_pipeline(int mode)
+{
+    pipe_mode = mode;
+}
+
+/* Stores rows [from, to) of the ring, in order, noting what each gave. */
+static void
+pipe_insert(struct pipe *p, size_t from, size_t to)
+{
+    struct store_seed *seed = p->seeds;
+    size_t i, n = to - from;
+
+    for (i = 0; i < n; i++) {
+        struct pipe_row *r = &p->rows[(from + i) % PIPE_SLOTS];
+
+        memset(&seed[i], 0, sizeof(seed[i]));
+        seed[i].acct = r->store_acct;
+        seed[i].item.created = r->created;
+        seed[i].item.id = r->id.data;
+        seed[i].item.id_len = r->id.len;
+        seed[i].item.pre = r->pre.data;
+        seed[i].item.pre_len = r->pre.len;
+        seed[i].item.post = r->post.len ? r->post.data : NULL;
+        seed[i].item.post_len = r->post.len;
+        seed[i].src_file = r->src_file;
+        seed[i].src_index = (int)r->index;
+    }
+    store_insert_many(p->store, p->table, seed, n);
+    for (i = 0; i < n; i++) {
+        struct pipe_row *r = &p->rows[(from + i) % PIPE_SLOTS];
+
+        r->rc = seed[i].rc;
+        r->dup_file = seed[i].dup_file;
+        r->dup_index = seed[i].dup_index;
+    }
+}
+
+static void *
+pipe_main(void *arg)
+{
+    struct pipe *p = arg;
+    size_t from, to;
+
+    pthread_mutex_lock(&p->m);
+    for (;;) {
+        while (p->stored == p->published && !p->stop)
+            pthread_cond_wait(&p->work, &p->m);
+        if (p->stored == p->published)
+            break;
+        from = p->stored;
+        to = p->published;
+        pthread_mutex_unlock(&p->m);
+        pipe_insert(p, from, to);
+        pthread_mutex_lock(&p->m);
+        p->stored = to;
+        pthread_cond_signal(&p->done);
+    }
+    pthread_mutex_unlock(&p->m);
+    return NULL;
+}
+
+/* Hands the filled rows to the insert thread (or stores them now). */
+static void
+pipe_publish(struct pipe *p)
+{
+    if (!p->threaded) {
+        pipe_insert(p, p->stored, p->filled);
+        p->published = p->stored = p->filled;
+        return;
+    }
+    pthread_mutex_lock(&p->m);
+    p->published = p->filled;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->m);
+}
+
+/* Waits until the insert thread has stored at least upto rows. */
+static void
+pipe_wait(struct pipe *p, size_t upto)
+{
+    if (!p->threaded)
+        return; /* pipe_publish stored them */
+    pthread_mutex_lock(&p->m);
+    while (p->stored < upto)
+        pthread_cond_wait(&p->done, &p->m);
+    pthread_mutex_unlock(&p->m);
+}
+
+/* Reports the rows stored so far that are not reported yet, in order. */
+static void
+pipe_report(struct loader *ld, size_t upto)
+{
+    struct pipe *p = ld->pipe;
+
+    p->draining = true; /* problem() must not drain from here */
+    while (p->reported < upto) {
+        struct pipe_row *r = &p->rows[p->reported % PIPE_SLOTS];
+        struct render_str id = {r->id.data, r->id.len};
+
+        record_stored(ld, r->src, r->index, r->acct, &id, r->rc, r->dup_file,
+                      r->dup_index);
+        p->reported++;
+    }
+    p->draining = false;
+}
+
+/*
+ * Stores and reports every row handed over so far: afterwards the store
+ * is the loader's again, and its messages are up to date.
+ */
+static void
+pipe_drain(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+
+    if (p == NULL || p->draining || p->reported == p->filled)
+        return;
+    pipe_publish(p);
+    pipe_wait(p, p->filled);
+    pipe_report(ld, p->filled);
+}
+
+/* The next free row of the ring (reporting stored rows to make room). */
+static struct pipe_row *
+pipe_next(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+    struct pipe_row *r;
+
+    if (p->filled - p->reported == PIPE_SLOTS) {
+        pipe_publish(p);
+        pipe_wait(p, p->reported + PIPE_BATCH);
+        pipe_report(ld, p->reported + PIPE_BATCH);
+    }
+    r = &p->rows[p->filled % PIPE_SLOTS];
+    buf_reset(&r->pre);
+    buf_reset(&r->post);
+    buf_reset(&r->id);
+    return r;
+}
+
+/* The row from pipe_next is filled: hands it over with its batch. */
+static void
+pipe_push(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+
+    if (++p->filled - p->published >= PIPE_BATCH)
+        pipe_publish(p);
+}
+
+/* Whether to store from a second thread: with two CPUs to run on. */
+static bool
+pipe_threaded(void)
+{
+    cpu_set_t set;
+
+    if (pipe_mode >= 0)
+        return pipe_mode > 0;
+    return sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 1;
+}
+
+/*
+ * Starts the ring for table t, and its insert thread when wanted; without
+ * a ring (a reused store: nothing is inserted) rows go inline.
+ */
+static void
+pipe_start(struct loader *ld, enum store_table t)
+{
+    struct pipe *p;
+    sigset_t all, old;
+    size_t i;
+    int rc;
+
+    if (!store_is_new(ld->store) || (p = calloc(1, sizeof(*p))) == NULL)
+        return;
+    for (i = 0; i < PIPE_SLOTS; i++) {
+        buf_init(&p->rows[i].pre);
+        buf_init(&p->rows[i].post);
+        buf_init(&p->rows[i].id);
+    }
+    p->store = ld->store;
+    p->table = t;
+    ld->pipe = p;
+    if (!pipe_threaded())
+        return;
+    pthread_mutex_init(&p->m, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    /* Signals stay with the main thread (main.c's start-up handler). */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = pthread_create(&p->thread, NULL, pipe_main, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_mutex_destroy(&p->m);
+        pthread_cond_destroy(&p->work);
+        pthread_cond_destroy(&p->done);
+        return; /* inline, then */
+    }
+    p->threaded = true;
+}
+
+/* Drains the ring and ends the insert thread. */
+static void
+pipe_stop(struct loader *ld)
+{
+    struct pipe *p = ld->pipe;
+    size_t i;
+
+    if (p == NULL)
+        return;
+    pipe_drain(ld);
+    if (p->threaded) {
+        pthread_mutex_lock(&p->m);
+        p->stop = true;
+        pthread_cond_signal(&p->work);
+        pthread_mutex_unlock(&p->m);
+        pthread_join(p->thread, NULL);
+        pthread_mutex_destroy(&p->m);
+        pthread_cond_destroy(&p->work);
+        pthread_cond_destroy(&p->done);
+    }
+    ld->pipe = NULL;
+    for (i = 0; i < PIPE_SLOTS; i++) {
+        buf_release(&p->rows[i].pre);
+        buf_release(&p->rows[i].post);
+        buf_release(&p->rows[i].id);
+    }
+    free(p);
+}
+
+/* ---- the fast path ---- */
+
+/*
+ * Nearly every record of a large file is plain: keys the resource knows,
+ * each once, values of the right kind, strings without escapes, objects as
+ * json-c would write them. fast_record reads such a record straight from
+ * the source, checks it as check_fields and load_record would, and renders
+ * it from its bytes (resource_render_texts), without json-c. At the first
+ * thing it cannot vouch for, it gives up before any side effect, and
+ * load_record does the record instead: every problem is found and
+ * reported by load_record alone, so messages and their order cannot
+ * differ. fuzz/fuzz_fixtures_fast.c checks that both paths give the same
+ * rows and the same messages.
+ */
+
+static bool fast_path_on = true;
+
+void
+fixtures_set_fast_path(bool on)
+{
+    fast_path_on = on;
+}
+
+#define FAST_ESC 1u  /* a string holds an escape */
+#define FAST_HIGH 2u /* a string holds bytes from 0x80 */
+/* Nesting and keys of an object field the fast path takes, at most. */
+#define FAST_MAX_DEPTH 8
+#define FAST_MAX_KEYS 16
+
+static const char *
+fast_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/*
+ * The closing quote of the string whose first byte (after the opening
+ * quote) is at p, noting escapes and high bytes in *flags; NULL at a
+ * control character or the end.
+ */
+static const char *
+fast_string(const char *p, const char *end, unsigned *flags)
+{
+    for (;;) {
+        p += render_plain_len(p, (size_t)(end - p));
+        if (p >= end)
+            return NULL;
+        if (*p == '"')
+            return p;
+        if (*p == '\\') {
+            *flags |= FAST_ESC;
+            if (end - p < 2)
+                return NULL;
+            p += 2;
+        } else if ((unsigned char)*p < 0x20) {
+            return NULL;
+        } else {
+            *flags |= FAST_HIGH;
+            p++;
+        }
+    }
+}
+
+/* The end of literal word at p, or NULL. */
+static const char *
+fast_literal(const char *p, const char *end, const char *word, size_t n)
+{
+    return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
+}
+
+/*
+ * The end of the JSON value at p if it is written exactly as json-c
+ * serialises what body_parse makes of it (JSON_FLAGS: no whitespace, no
+ * escapes, keys unique, and, to keep it short, no numbers), else NULL.
+ */
+static const char *
+fast_canonical(const char *p, const char *end, int depth)
+{
+    struct render_str keys[FAST_MAX_KEYS];
+    size_t n = 0, k;
+    unsigned fl = 0;
+    const char *q;
+
+    if (p >= end)
+        return NULL;
+    switch (*p) {
+    case '"':
+        q = fast_string(p + 1, end, &fl);
+        if (q == NULL || (fl & FAST_ESC) ||
+            ((fl & FAST_HIGH) &&
+             !render_utf8_valid(p + 1, (size_t)(q - p - 1))))
+            return NULL;
+        return q + 1;
+    case 't':
+        return fast_literal(p, end, "true", 4);
+    case 'f':
+        return fast_literal(p, end, "false", 5);
+    case 'n':
+        return fast_literal(p, end, "null", 4);
+    case '[':
+        if (depth >= FAST_MAX_DEPTH)
+            return NULL;
+        if (++p < end && *p == ']')
+            return p + 1;
+        for (;;) {
+            if ((p = fast_canonical(p, end, depth + 1)) == NULL || p >= end)
+                return NULL;
+            if (*p == ']')
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+        }
+    case '{':
+        if (depth >= FAST_MAX_DEPTH)
+            return NULL;
+        if (++p < end && *p == '}')
+            return p + 1;
+        for (;;) {
+            if (p >= end || *p != '"' || n == FAST_MAX_KEYS)
+                return NULL;
+            fl = 0;
+            q = fast_string(p + 1, end, &fl);
+            if (q == NULL || fl)
+                return NULL;
+            keys[n].s = p + 1;
+            keys[n].n = (size_t)(q - p - 1);
+            for (k = 0; k < n; k++)
+                if (keys[k].n == keys[n].n &&
+                    memcmp(keys[k].s, keys[n].s, keys[n].n) == 0)
+                    return NULL;
+            n++;
+            p = q + 1;
+            if (p >= end || *p++ != ':')
+                return NULL;
+            if ((p = fast_canonical(p, end, depth + 1)) == NULL || p >= end)
+                return NULL;
+            if (*p == '}')
+                return p + 1;
+            if (*p++ != ',')
+                return NULL;
+        }
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * The string value at p ('"') of field fd: its text for rendering in *val
+ * (an escaped one decoded by body_parse, as load_record has it, and
+ * rendered into ld->esc at *esc_off), its decoded bytes in *raw (NULL when
+ * escaped). Returns the end of the value, or NULL to give up.
+ */
+static const char *
+fast_string_value(struct loader *ld, const struct field *fd, const char *p,
+                  const char *end, struct render_str *val,
+                  struct render_str *raw, size_t *esc_off)
+{
+    unsigned fl = 0;
+    const char *q = fast_string(p + 1, end, &fl);
+    size_t n;
+
+    if (q == NULL)
+        return NULL;
+    n = (size_t)(q - p - 1);
+    raw->s = NULL;
+    if (fl & FAST_ESC) {
+        json_object *v = NULL;
+        bool ok;
+
+        /* Rare: only free text may have them here. */
+        if (fd->kind != FIELD_STRING ||
+            body_parse_ex(p, (size_t)(q + 1 - p), &v, NULL) < 0)
+            return NULL;
+        ok = json_object_is_type(v, json_type_string) &&
+             (size_t)json_object_get_string_len(v) <= FIXTURES_MAX_STRING;
+        if (ok) {
+            *esc_off = ld->esc.len;
+            render_json_string(&ld->esc, json_object_get_string(v),
+                               (size_t)json_object_get_string_len(v));
+            val->n = ld->esc.len - *esc_off;
+        }
+        json_object_put(v);
+        return ok && !buf_failed(&ld->esc) ? q + 1 : NULL;
+    }
+    if (((fl & FAST_HIGH) && !render_utf8_valid(p + 1, n)) ||
+        n > FIXTURES_MAX_STRING)
+        return NULL;
+    val->s = p;
+    val->n = n + 2;
+    raw->s = p + 1;
+    raw->n = n;
+    return q + 1;
+}
+
+/*
+ * load_record of a plain record at s->data[start..] (within end): returns
+ * the offset just past it when it was taken (rendered, stored, counted),
+ * or 0 to leave it to load_record, having done nothing.
+ */
+static size_t
+fast_record(struct loader *ld, struct source *s, size_t index, size_t start,
+            size_t end)
+{
+    const struct resource *r = R;
+    struct render_str vals[FIXTURES_MAX_FIELDS], raw, id = {NULL, 0};
+    struct pipe_row *row;
+    size_t esc_off[FIXTURES_MAX_FIELDS], k, n, pn;
+    const char *p = s->data + start, *e = s->data + end, *q;
+    char sid[UTIL_SID_LEN + 1], sid_text[UTIL_SID_LEN + 3];
+    unsigned seen = 0, escaped = 0;
+    size_t nkeys = 0;
+    int64_t created = 0, date;
+    int acct, acct_field = -1;
+
+    if (r->n_fields > FIXTURES_MAX_FIELDS || *p != '{')
+        return 0;
+    buf_reset(&ld->esc);
+    memset(vals, 0, sizeof(vals));
+    sid[0] = '\0';
+    p = fast_ws(p + 1, e);
+    for (;;) {
+        const struct field *fd = NULL;
+        unsigned fl = 0;
+
+        if (p >= e || *p != '"')
+            return 0;
+        q = fast_string(p + 1, e, &fl);
+        if (q == NULL || fl)
+            return 0;
+        n = (size_t)(q - p - 1);
+        /* Records of a file tend to list their keys in one order. */
+        k = nkeys < sizeof(ld->fast_hint) ? ld->fast_hint[nkeys] : 0;
+        if (k >= r->n_fields || strncmp(r->fields[k].name, p + 1, n) != 0 ||
+            r->fields[k].name[n] != '\0') {
+            for (k = 0; k < r->n_fields; k++)
+                if (strncmp(r->fields[k].name, p + 1, n) == 0 &&
+                    r->fields[k].name[n] == '\0')
+                    break;
+            if (nkeys < sizeof(ld->fast_hint) && k < r->n_fields)
+                ld->fast_hint[nkeys] = (unsigned char)k;
+        }
+        nkeys++;
+        if (k < r->n_fields)
+            fd = &r->fields[k];
+        if (fd == NULL || (fd->flags & FIELD_WRITE_ONLY) ||
+            (seen & (1u << k)))
+            return 0;
+        seen |= 1u << k;
+        p = fast_ws(q + 1, e);
+        if (p >= e || *p != ':')
+            return 0;
+        p = fast_ws(p + 1, e);
+        if (p >= e)
+            return 0;
+        if (*p == 'n') {
+            /* null: a derived url, or "null" for another optional field */
+            if (!(fd->flags & FIELD_OPTIONAL) || fd->kind == FIELD_ACCOUNT ||
+                fd->kind == FIELD_NUMBER || fd->kind == FIELD_ANY ||
+                (p = fast_literal(p, e, "null", 4)) == NULL)
+                return 0;
+            goto next;
+        }
+        switch (fd->kind) {
+        case FIELD_BOOL:
+            q = *p == 't' ? fast_literal(p, e, "true", 4)
+                          : fast_literal(p, e, "false", 5);
+            break;
+        case FIELD_OBJECT:
+            q = *p == '{' ? fast_canonical(p, e, 0) : NULL;
+            break;
+        case FIELD_STRING:
+        case FIELD_ID:
+        case FIELD_DATE:
+        case FIELD_ACCOUNT:
+        case FIELD_URL:
+            if (*p != '"' || (q = fast_string_value(ld, fd, p, e, &vals[k],
+                                                    &raw, &esc_off[k])) ==
+                                 NULL)
+                return 0;
+            if (raw.s == NULL) {
+                escaped |= 1u << k;
+                p = q;
+                goto next;
+            }
+            if (fd->kind == FIELD_ID) {
+                pn = strlen(r->id_prefix);
+                if (raw.n <= pn || raw.n > FIXTURES_MAX_ID ||
+                    memcmp(raw.s, r->id_prefix, pn) != 0)
+                    return 0;
+                id = raw;
+            } else if (fd->kind == FIELD_DATE) {
+                if (util_parse_date(raw.s, raw.n, &date) < 0)
+                    return 0;
+                if (strcmp(fd->name, "date_created") == 0)
+                    created = date;
+            } else if (fd->kind == FIELD_ACCOUNT) {
+                if (!util_is_sid(raw.s, raw.n, "AC"))
+                    return 0;
+                memcpy(sid, raw.s, UTIL_SID_LEN);
+                sid[UTIL_SID_LEN] = '\0';
+            }
+            p = q;
+            goto next;
+        default:
+            return 0; /* numbers and any value: load_record */
+        }
+        if (q == NULL)
+            return 0;
+        vals[k].s = p;
+        vals[k].n = (size_t)(q - p);
+        p = q;
+next:
+        p = fast_ws(p, e);
+        if (p >= e)
+            return 0;
+        if (*p == '}')
+            break;
+        if (*p != ',')
+            return 0;
+        p = fast_ws(p + 1, e);
+    }
+    for (k = 0; k < r->n_fields; k++) {
+        const struct field *fd = &r->fields[k];
+        if (fd->flags & FIELD_WRITE_ONLY)
+            continue;
+        if (!(seen & (1u << k)) && !(fd->flags & FIELD_OPTIONAL))
+            return 0; /* missing */
+        if (fd->kind == FIELD_ACCOUNT)
+            acct_field = (int)k;
+        if (escaped & (1u << k))
+            vals[k].s = ld->esc.data + esc_off[k];
+    }
+    if (id.s == NULL || acct_field < 0)
+        return 0;
+    acct = sid[0] ? accounts_find(&ld->fx->accts, sid) : ld->default_acct;
+    if (acct < 0)
+        return 0;
+    if (sid[0] == '\0') {
+        /* load_record adds the account's sid */
+        sid_text[0] = '"';
+        memcpy(sid_text + 1, ld->fx->accts.accounts[acct].sid, UTIL_SID_LEN);
+        sid_text[UTIL_SID_LEN + 1] = '"';
+        vals[acct_field].s = sid_text;
+        vals[acct_field].n = UTIL_SID_LEN + 2;
+    }
+    if (ld->pipe == NULL) {
+        buf_reset(&ld->pre);
+        buf_reset(&ld->post);
+        resource_render_texts(r, vals, id.s, id.n, &ld->pre, &ld->post);
+        if (buf_failed(&ld->pre) || buf_failed(&ld->post))
+            return 0;
+        insert_record(ld, s, index, acct, created, &id, NULL, NULL);
+        return (size_t)(p + 1 - s->data);
+    }
+    row = pipe_next(ld);
+    resource_render_texts(r, vals, id.s, id.n, &row->pre, &row->post);
+    buf_add(&row->id, id.s, id.n);
+    if (buf_failed(&row->pre) || buf_failed(&row->post) ||
+        buf_failed(&row->id))
+        return 0; /* the row is not pushed: its slot is used again */
+    row->created = created;
+    row->acct = acct;
+    row->store_acct = ld->fx->accts.accounts[acct].store_id;
+    row->src = s;
+    row->src_file = (int)(s - ld->src);
+    row->index = index;
+    pipe_push(ld);
+    return (size_t)(p + 1 - s->data);
 }
 
 /*
@@ -1602,7 +2313,7 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     for (i = 0; i < ld->n_src; i++)
         if (ld->src[i].ok && ld->src[i].accounts.present)
             each_element(ld, &ld->src[i], &ld->src[i].accounts, "accounts",
-                         load_account);
+                         load_account, NULL);
     load_env(ld, env);
     for (i = 0; i < fx->accts.n_accounts; i++) {
         if (fx->accts.accounts[i].n_creds)
@@ -1632,15 +2343,21 @@ load_all(struct loader *ld, const struct fixtures_env *env)
     ld->now_ms = clock_now_ms();
     for (k = 0; k < FIXTURES_N_SECTIONS; k++) {
         cur_section = (enum section)k;
+        if (k == SEC_ASSISTANTS && fast_path_on)
+            pipe_start(ld, STORE_ASSISTANTS);
         for (i = 0; i < ld->n_src; i++) {
             if (ld->src[i].ok && ld->src[i].sections[k].present)
                 each_element(ld, &ld->src[i], &ld->src[i].sections[k],
                              section_keys[k],
                              k == SEC_REPLIES ? load_reply
                              : k >= SEC_ATTACHMENTS ? load_link
-                                                    : load_record);
+                                                    : load_record,
+                             k == SEC_ASSISTANTS && fast_path_on
+                                 ? fast_record
+                                 : NULL);
             release_pages(&ld->src[i]);
         }
+        pipe_stop(ld);
     }
     cur_section = SEC_ASSISTANTS;
     if (fx->n_errors > FIXTURES_MAX_ERRORS)
@@ -1666,6 +2383,7 @@ finish(struct loader *ld, int rc)
     buf_release(&ld->post);
     buf_release(&ld->cai);
     buf_release(&ld->tmp);
+    buf_release(&ld->esc);
     accounts_sort(&ld->fx->accts);
     return rc;
 }
@@ -1681,6 +2399,7 @@ loader_init(struct loader *ld, struct fixtures *fx, struct store *store)
     buf_init(&ld->post);
     buf_init(&ld->cai);
     buf_init(&ld->tmp);
+    buf_init(&ld->esc);
 }
 
 int

@@ -77,4 +77,20 @@ int fixtures_load_buffer(struct fixtures *fx, struct store *store,
                          const char *name, const char *data, size_t len,
                          const struct fixtures_env *env);
 
+/*
+ * With false, every record goes through the general path (json-c), which
+ * the fast path of plain assistants must match byte for byte: rows,
+ * messages, exit status. Default true. For tests and fuzzing; not
+ * thread-safe.
+ */
+void fixtures_set_fast_path(bool on);
+/*
+ * Whether the fast path's rows are stored by a second thread, overlapping
+ * SQLite's inserts with the reading of the next rows (same rows, same
+ * messages): -1 (default) when the process may run on two or more CPUs
+ * and the store is new, 0 never, 1 always (with a new store). For tests;
+ * not thread-safe.
+ */
+void fixtures_set_pipeline(int mode);
+
 #endif

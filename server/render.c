@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /*
  * Eight bytes at a time (SWAR, after the bit tricks of "Bit Twiddling
@@ -196,4 +199,37 @@ render_json_string(struct buf *out, const char *s, size_t n)
     buf_addc(out, '"');
     render_json_chars(out, s, n);
     buf_addc(out, '"');
+}
+
+size_t
+render_plain_len(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+#ifdef __SSE2__
+    /*
+     * Sixteen at a time: as signed bytes, those below 0x20 are the control
+     * characters and every byte from 0x80.
+     */
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  bslash = _mm_set1_epi8('\\');
+
+    while (i + 16 <= n) {
+        __m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        int m = _mm_movemask_epi8(
+            _mm_or_si128(_mm_cmplt_epi8(w, space),
+                         _mm_or_si128(_mm_cmpeq_epi8(w, quote),
+                                      _mm_cmpeq_epi8(w, bslash))));
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+        i += 16;
+    }
+#endif
+    i += plain_words(p + i, n - i);
+
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
+           p[i] != '\\')
+        i++;
+    return i;
 }

@@ -37,4 +37,10 @@ struct render_str {
     size_t n;
 };
 
+/*
+ * Number of leading bytes of s[0..n) that a JSON string holds as they are
+ * and render_json_chars copies unchanged: ASCII from 0x20, but '"' and '\\'.
+ */
+size_t render_plain_len(const char *s, size_t n);
+
 #endif

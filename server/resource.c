@@ -431,6 +431,105 @@ resource_render(const struct resource *r, json_object *rec, struct buf *pre,
     buf_addc(out, '}');
 }
 
+/* The name of field f as a key, '"name":', into o; returns the end. */
+static char *
+put_key(char *o, const struct field *f)
+{
+    size_t n = strlen(f->name);
+
+    *o++ = '"';
+    memcpy(o, f->name, n);
+    o += n;
+    *o++ = '"';
+    *o++ = ':';
+    return o;
+}
+
+/* add_path_segment into o (room for 3 * n bytes); returns the end. */
+static char *
+put_path_segment(char *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                     (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+                     c == '_' || c == '~';
+        if (plain) {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    return o;
+}
+
+void
+resource_render_texts(const struct resource *r, const struct render_str *vals,
+                      const char *id, size_t id_len, struct buf *pre,
+                      struct buf *post)
+{
+    size_t i, need = 2;
+    struct buf *out = pre;
+    bool first = true;
+    char *o;
+
+    /*
+     * resource_render's loop, on texts instead of json-c values, written
+     * into room made once: both parts get room for the whole item.
+     */
+    for (i = 0; i < r->n_fields; i++)
+        need += strlen(r->fields[i].name) + 4 +
+                (vals[i].s ? vals[i].n : 4) +
+                (r->fields[i].kind == FIELD_URL
+                     ? strlen(r->path) + 3 * id_len + 4
+                     : 0);
+    if (buf_grow(pre, need) < 0 || buf_grow(post, need) < 0)
+        return;
+    o = pre->data + pre->len;
+    *o++ = '{';
+    for (i = 0; i < r->n_fields; i++) {
+        const struct field *f = &r->fields[i];
+        const struct render_str *v = &vals[i];
+
+        if (f->flags & FIELD_WRITE_ONLY)
+            continue;
+        if (!first)
+            *o++ = ',';
+        first = false;
+        o = put_key(o, f);
+        if (f->kind == FIELD_URL && (v->s == NULL || v->s[0] != '"')) {
+            *o++ = '"';
+            if (out == pre) {
+                pre->len = (size_t)(o - pre->data);
+                out = post;
+                o = post->data + post->len;
+            }
+            memcpy(o, r->path, strlen(r->path));
+            o += strlen(r->path);
+            *o++ = '/';
+            o = put_path_segment(o, id, id_len);
+            *o++ = '"';
+            continue;
+        }
+        if (v->s == NULL) {
+            memcpy(o, "null", 4);
+            o += 4;
+        } else {
+            memcpy(o, v->s, v->n);
+            o += v->n;
+        }
+    }
+    *o++ = '}';
+    out->len = (size_t)(o - out->data);
+    pre->data[pre->len] = '\0';
+    post->data[post->len] = '\0';
+}
+
 int
 resource_parse_row(const struct store_row *row, json_object **rec,
                    json_object **secret)

@@ -106,6 +106,19 @@ void resource_render(const struct resource *r, struct json_object *rec,
                      struct buf *pre, struct buf *post);
 
 /*
+ * resource_render (with post) of a record given as the JSON text of each
+ * field's value: vals[i] for field i, {NULL, 0} when the record has no such
+ * field or it is null, else exactly the text resource_render writes for it
+ * (a string as render_json_string escapes it, any other value as json-c
+ * serialises it). id[0..id_len) is the record's id, for a derived url.
+ * The same bytes as resource_render of that record.
+ */
+struct render_str;
+void resource_render_texts(const struct resource *r,
+                           const struct render_str *vals, const char *id,
+                           size_t id_len, struct buf *pre, struct buf *post);
+
+/*
  * Parses a stored row back into a record (*rec, caller puts it) and its
  * write-only fields (*secret, NULL when none). A derived url is dropped, a
  * fixed one kept. 0 or -1.

@@ -249,6 +249,8 @@ struct store_conn {
 struct store {
     sqlite3 *db; /* the writer; in memory it also keeps the memdb alive */
     sqlite3_stmt *st[STORE_TABLE_COUNT][W_COUNT_STMTS];
+    /* STORE_SEED_BATCH rows at once, prepared on first use */
+    sqlite3_stmt *insert_many[STORE_TABLE_COUNT];
     sqlite3_stmt *link[L_COUNT_STMTS];
     sqlite3_stmt *acct_find, *acct_add;
     sqlite3_stmt *begin, *commit, *rollback;
@@ -390,11 +392,25 @@ prepare_writer(struct store *s)
     return 0;
 }
 
+/*
+ * Before SQLite's first use: no memory statistics (nothing here reads
+ * them), so its allocations do not take a global mutex each (a load
+ * makes several per row).
+ */
+static void
+configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static struct store *
 store_new(void)
 {
-    struct store *s = calloc(1, sizeof(*s));
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct store *s;
 
+    pthread_once(&once, configure_sqlite);
+    s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
     fair_init(&s->lock);
@@ -645,6 +661,8 @@ store_close(struct store *s)
     for (t = 0; t < STORE_TABLE_COUNT; t++)
         for (i = 0; i < W_COUNT_STMTS; i++)
             sqlite3_finalize(s->st[t][i]);
+    for (t = 0; t < STORE_TABLE_COUNT; t++)
+        sqlite3_finalize(s->insert_many[t]);
     for (i = 0; i < L_COUNT_STMTS; i++)
         sqlite3_finalize(s->link[i]);
     sqlite3_finalize(s->begin);
@@ -721,6 +739,26 @@ step_reset(sqlite3_stmt *st)
     return rc;
 }
 
+/* Binds one row of W_INSERT's ten columns at parameters at + 1 .. + 10. */
+static void
+bind_row(sqlite3_stmt *st, int at, int acct, const struct store_item *it,
+         int origin, int src_file, int src_index)
+{
+    sqlite3_bind_int(st, at + 1, acct);
+    sqlite3_bind_int64(st, at + 2, it->created);
+    sqlite3_bind_text(st, at + 3, it->id, (int)it->id_len, SQLITE_STATIC);
+    sqlite3_bind_blob(st, at + 4, it->pre, (int)it->pre_len, SQLITE_STATIC);
+    bind_blob(st, at + 5, it->post, it->post_len);
+    bind_blob(st, at + 6, it->secret, it->secret_len);
+    if (it->parent)
+        sqlite3_bind_text(st, at + 7, it->parent, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, at + 7);
+    sqlite3_bind_int(st, at + 8, origin);
+    sqlite3_bind_int(st, at + 9, src_file);
+    sqlite3_bind_int(st, at + 10, src_index);
+}
+
 /* Binds and runs the insert; the step's result code. */
 static int
 run_insert(struct store *s, enum store_table t, int acct,
@@ -729,19 +767,7 @@ run_insert(struct store *s, enum store_table t, int acct,
 {
     sqlite3_stmt *st = s->st[t][W_INSERT];
 
-    sqlite3_bind_int(st, 1, acct);
-    sqlite3_bind_int64(st, 2, it->created);
-    sqlite3_bind_text(st, 3, it->id, (int)it->id_len, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 4, it->pre, (int)it->pre_len, SQLITE_STATIC);
-    bind_blob(st, 5, it->post, it->post_len);
-    bind_blob(st, 6, it->secret, it->secret_len);
-    if (it->parent)
-        sqlite3_bind_text(st, 7, it->parent, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 7);
-    sqlite3_bind_int(st, 8, origin);
-    sqlite3_bind_int(st, 9, src_file);
-    sqlite3_bind_int(st, 10, src_index);
+    bind_row(st, 0, acct, it, origin, src_file, src_index);
     return step_reset(st);
 }
 
@@ -777,6 +803,81 @@ store_insert_item(struct store *s, enum store_table t, int acct,
         return -1;
     }
     return 1;
+}
+
+/* The insert of STORE_SEED_BATCH rows into t, prepared on first use. */
+static sqlite3_stmt *
+insert_many_stmt(struct store *s, enum store_table t)
+{
+    static const char row[] = ",(?,?,?,?,?,?,?,?,?,?)";
+    char sql[256 + STORE_SEED_BATCH * sizeof(row)];
+    size_t o;
+    int i;
+
+    if (s->insert_many[t])
+        return s->insert_many[t];
+    o = (size_t)snprintf(sql, sizeof(sql),
+                         "INSERT OR FAIL INTO %s (acct, created, id, pre, "
+                         "post, "
+                         "secret, parent, origin, src_file, src_index) "
+                         "VALUES ",
+                         table_names[t]);
+    for (i = 0; i < STORE_SEED_BATCH; i++) {
+        memcpy(sql + o, row + (i == 0), sizeof(row) - 1 - (i == 0));
+        o += sizeof(row) - 1 - (i == 0);
+    }
+    sql[o] = '\0';
+    if (sqlite3_prepare_v3(s->db, sql, (int)o, SQLITE_PREPARE_PERSISTENT,
+                           &s->insert_many[t], NULL) != SQLITE_OK) {
+        log_db(s->db, "prepare");
+        s->insert_many[t] = NULL;
+    }
+    return s->insert_many[t];
+}
+
+void
+store_insert_many(struct store *s, enum store_table t,
+                  struct store_seed *rows, size_t n)
+{
+    sqlite3_stmt *st;
+    size_t i = 0, k, done;
+    int rc;
+
+    /*
+     * STORE_SEED_BATCH rows a statement. OR FAIL: a refused row (a
+     * duplicate id) ends the statement but keeps the rows before it (the
+     * changes count them), and needs no statement journal, so a statement
+     * costs little more than its rows. The refused row then goes through
+     * store_insert_item, which finds the first holder, and the rest follow.
+     */
+    while (s->is_new && n - i >= STORE_SEED_BATCH &&
+           (st = insert_many_stmt(s, t)) != NULL) {
+        for (k = 0; k < STORE_SEED_BATCH; k++)
+            bind_row(st, (int)k * 10, rows[i + k].acct, &rows[i + k].item,
+                     1, rows[i + k].src_file, rows[i + k].src_index);
+        rc = sqlite3_step(st);
+        done = rc == SQLITE_DONE ? STORE_SEED_BATCH
+                                 : (size_t)sqlite3_changes(s->db);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (done > STORE_SEED_BATCH)
+            done = 0; /* cannot be: go row by row */
+        for (k = 0; k < done; k++)
+            rows[i + k].rc = 0;
+        i += done;
+        if (done < STORE_SEED_BATCH) {
+            rows[i].rc = store_insert_item(s, t, rows[i].acct, &rows[i].item,
+                                           rows[i].src_file,
+                                           rows[i].src_index,
+                                           &rows[i].dup_file,
+                                           &rows[i].dup_index);
+            i++;
+        }
+    }
+    for (; i < n; i++)
+        rows[i].rc = store_insert_item(s, t, rows[i].acct, &rows[i].item,
+                                       rows[i].src_file, rows[i].src_index,
+                                       &rows[i].dup_file, &rows[i].dup_index);
 }
 
 int

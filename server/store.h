@@ -180,6 +180,23 @@ struct store_item {
     size_t secret_len;
 };
 
+/* One row for store_insert_many, and what inserting it gave. */
+struct store_seed {
+    int acct;
+    struct store_item item; /* borrowed */
+    int src_file, src_index;
+    int rc;                  /* store_insert_item's return */
+    int dup_file, dup_index; /* when rc is 1 */
+};
+#define STORE_SEED_BATCH 32
+/*
+ * store_insert_item of rows[0..n) in order, setting each one's rc (and dup
+ * place): the same rows and results, in fewer statements (one per
+ * STORE_SEED_BATCH rows when none of them is refused).
+ */
+void store_insert_many(struct store *s, enum store_table t,
+                       struct store_seed *rows, size_t n);
+
 /*
  * Writes. Each store_create/_update/_delete is one transaction. Several
  * writes that must happen together (a tool, its policy and its attachment)

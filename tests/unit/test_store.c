@@ -1137,6 +1137,92 @@ test_threads_file(void **state)
     store_close(s);
 }
 
+static int
+dump_seeded(void *ctx, const struct store_row *row)
+{
+    struct buf *b = ctx;
+
+    buf_addf(b, "%lld ", (long long)row->key.created);
+    buf_add(b, row->key.id, row->key.id_len);
+    buf_addc(b, ' ');
+    buf_add(b, row->pre, row->pre_len);
+    buf_addc(b, '\n');
+    return 0;
+}
+
+/*
+ * store_insert_many gives what store_insert_item gives row by row: the
+ * same results (duplicates anywhere in a batch, in the batch's first and
+ * last place, against a row of the same batch or an earlier one, several
+ * in one batch) and the same rows.
+ */
+static void
+test_insert_many(void **state)
+{
+    static const int dup_at[] = {0, 31, 32, 40, 41, 63, 64, 95, 100, 150};
+    enum { N = 200 };
+    struct store *many = store_open(), *one = store_open();
+    struct store_seed *rows = calloc(N, sizeof(*rows));
+    char ids[N][24], pre[N][32];
+    struct buf a = BUF_INIT, b = BUF_INIT;
+    int i, k, df, di, rc;
+
+    (void)state;
+    assert_non_null(many);
+    assert_non_null(one);
+    assert_non_null(rows);
+    for (i = 0; i < N; i++) {
+        int id = i;
+        for (k = 0; k < (int)(sizeof(dup_at) / sizeof(dup_at[0])); k++)
+            if (dup_at[k] == i)
+                id = i > 0 && i % 2 ? i - 1 : i > 10 ? i - 10 : 150;
+        snprintf(ids[i], sizeof(ids[i]), "aia_asst_%d", id);
+        snprintf(pre[i], sizeof(pre[i]), "{\"n\":%d}", i);
+        rows[i].acct = i % 3 == 0;
+        rows[i].item.created = 1000 + i % 7;
+        rows[i].item.id = ids[i];
+        rows[i].item.id_len = strlen(ids[i]);
+        rows[i].item.pre = pre[i];
+        rows[i].item.pre_len = strlen(pre[i]);
+        rows[i].src_file = 1;
+        rows[i].src_index = i;
+        rows[i].rc = -7;
+    }
+    assert_int_equal(store_load_begin(many), 0);
+    assert_int_equal(store_load_begin(one), 0);
+    store_insert_many(many, STORE_ASSISTANTS, rows, 70);
+    store_insert_many(many, STORE_ASSISTANTS, rows + 70, N - 70);
+    for (i = 0; i < N; i++) {
+        df = di = -7;
+        rc = store_insert_item(one, STORE_ASSISTANTS, rows[i].acct,
+                               &rows[i].item, 1, i, &df, &di);
+        assert_int_equal(rows[i].rc, rc);
+        if (rc == 1) {
+            assert_int_equal(rows[i].dup_file, df);
+            assert_int_equal(rows[i].dup_index, di);
+        }
+    }
+    assert_int_equal(rows[0].rc, 0);
+    assert_int_equal(rows[31].rc, 1);
+    assert_int_equal(rows[150].rc, 1);
+    assert_int_equal(store_load_end(many), 0);
+    assert_int_equal(store_load_end(one), 0);
+    for (k = 0; k < 2; k++) {
+        assert_true(store_list(many, STORE_ASSISTANTS, k, STORE_AFTER, NULL,
+                               N, dump_seeded, &a) >= 0);
+        assert_true(store_list(one, STORE_ASSISTANTS, k, STORE_AFTER, NULL,
+                               N, dump_seeded, &b) >= 0);
+    }
+    assert_false(buf_failed(&a));
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    buf_release(&a);
+    buf_release(&b);
+    free(rows);
+    store_close(many);
+    store_close(one);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_account_numbering),
     cmocka_unit_test(test_load_and_list),
@@ -1155,6 +1241,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_threads),
     cmocka_unit_test_setup_teardown(test_threads_file, make_tmpdir,
                                     drop_tmpdir),
+    cmocka_unit_test(test_insert_many),
 };
 
 UNIT_MAIN(tests)
