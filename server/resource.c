@@ -354,25 +354,47 @@ resource_apply(const struct resource *r, json_object *rec,
     return 0;
 }
 
-/* Percent-encodes what is not an RFC 3986 unreserved character. */
-static void
-add_path_segment(struct buf *b, const char *s, size_t n)
+/* RFC 3986 unreserved: what a path segment carries as it is. */
+static bool
+unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+           c == '~';
+}
+
+/*
+ * s (n bytes) percent-encoded but for RFC 3986 unreserved characters,
+ * into o (room for 3 * n bytes); returns the end.
+ */
+static char *
+put_path_segment(char *o, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t i;
 
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                     c == '_' || c == '~';
+        bool plain = unreserved(c);
         if (plain) {
-            buf_addc(b, (char)c);
+            *o++ = (char)c;
         } else {
-            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-            buf_add(b, e, 3);
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
     }
+    return o;
+}
+
+/* put_path_segment at the end of b. */
+static void
+add_path_segment(struct buf *b, const char *s, size_t n)
+{
+    if (buf_grow(b, 3 * n) < 0)
+        return;
+    b->len = (size_t)(put_path_segment(b->data + b->len, s, n) - b->data);
+    b->data[b->len] = '\0';
 }
 
 static void
@@ -445,28 +467,6 @@ put_key(char *o, const struct field *f)
     return o;
 }
 
-/* add_path_segment into o (room for 3 * n bytes); returns the end. */
-static char *
-put_path_segment(char *o, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                     c == '_' || c == '~';
-        if (plain) {
-            *o++ = (char)c;
-        } else {
-            *o++ = '%';
-            *o++ = hex[c >> 4];
-            *o++ = hex[c & 15];
-        }
-    }
-    return o;
-}
 
 void
 resource_render_texts(const struct resource *r, const struct render_str *vals,
