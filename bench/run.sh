@@ -778,6 +778,74 @@ echo "Start-up: spawn to the first 200 of GET /v1/Assistants. Core $SCORE: the" 
     "server may use both (with two CPUs the loader stores rows from a second" \
     "thread), the poller sleeps 1 ms between probes (figures up to 1 ms late)."
 
+# --- issue 11's targets against this run's figures -------------------------
+# target NAME FIGURE OP LIMIT SHOWN: one row; FIGURE empty: n/a (case not run).
+target() {
+    awk -v n="$1" -v v="$2" -v op="$3" -v lim="$4" -v shown="$5" 'BEGIN {
+        if (v == "") { printf "| %s | %s %s | n/a | n/a |\n", n, op, lim; exit }
+        ok = (op == ">=") ? (v + 0 >= lim + 0) : (v + 0 < lim + 0)
+        printf "| %s | %s %s | %s | %s |\n", n, op, lim, shown,
+            (ok ? "met" : "NOT met") }'
+}
+ratio() { # ratio A B: A / B with two decimals, empty when either is missing
+    awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
+        if (a != "" && b != "" && b > 0) printf "%.2f", a / b }'
+}
+ms() { # ms US: microseconds as milliseconds, empty when missing
+    awk -v u="${1:-}" 'BEGIN { if (u != "") printf "%.2f", u / 1000 }'
+}
+echo
+echo "Issue 11's targets (ratios to nginx, case 6, of this run):"
+echo
+echo "| target | limit | this run | |"
+echo "|---|---:|---:|---|"
+g=${R_RPS[6]:-}
+for c in 1 2; do
+    has_case "$c" || continue
+    v=$(ratio "${R_RPS[$c]:-}" "$g")
+    target "case $c / nginx" "$v" ">=" 0.95 "$v"
+done
+if has_case 4; then
+    v=$(ratio "${R_RPS[4]:-}" "$g")
+    target "case 4 / nginx" "$v" ">=" 0.75 "$v"
+fi
+if has_case 3 && has_case 11; then
+    v=$(ratio "${R_RPS[3]:-}" "${R_RPS[11]:-}")
+    target "case 3 / nginx serving the same bytes (case 11)" "$v" ">=" 0.8 "$v"
+fi
+for c in 1 2 4; do
+    has_case "$c" || continue
+    v=$(ms "${R_P99[$c]:-}")
+    target "p99 of case $c, ms" "$v" "<" 1 "$v"
+done
+if has_case 5; then
+    v=$(ratio "${R_RPS[5]:-}" "$g")
+    target "401 (case 5) / nginx, no slower than before (0.66-0.95)" "$v" \
+        ">=" 0.95 "$v"
+fi
+if has_case 7; then
+    target "creates a second (case 7)" "${R_RPS[7]:-}" ">=" 10000 \
+        "$(awk -v r="${R_RPS[7]:-0}" 'BEGIN {printf "%.0f", r}')"
+fi
+if has_case 8; then
+    v=$(ratio "${R_RPS[8]:-}" "${R_RPS[8c]:-}")
+    target "case 8 / its control" "$v" ">=" 0.9 "$v"
+fi
+if has_case 9 && has_case 1; then
+    v=$(ratio "${R_RPS[9]:-}" "${R_RPS[1]:-}")
+    target "fetch by id (case 9) / case 1" "$v" ">=" 1.0 "$v"
+fi
+for s in 100,000 1,000,000; do
+    [ -n "${ST_FILE[$s]:-}" ] || continue
+    lim=500
+    [ "$s" = 1,000,000 ] && lim=5000
+    target "start-up of the $s set, ms, core $SCORE" "${ST_READY[$s]}" "<" \
+        "$lim" "${ST_READY[$s]}"
+    v=$(ratio "${ST_RSS[$s]}" "${ST_FILE[$s]}")
+    [ "$s" = 1,000,000 ] &&
+        target "peak RSS of the $s set / file" "$v" "<" 1.5 "$v"
+done
+
 if [ "$FAILED" != 0 ]; then
     log "FAILED: see the messages above"
     exit 1
