@@ -218,12 +218,19 @@ type_name(json_object *v)
 
 /* ---- structural scan ---- */
 
+/* The first byte from p on that is not JSON whitespace (end at most). */
+static const char *
+fast_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
+        p++;
+    return p;
+}
+
 static void
 skip_ws(const struct source *s, size_t *i)
 {
-    while (*i < s->len && (s->data[*i] == ' ' || s->data[*i] == '\t' ||
-                           s->data[*i] == '\n' || s->data[*i] == '\r'))
-        (*i)++;
+    *i = (size_t)(fast_ws(s->data + *i, s->data + s->len) - s->data);
 }
 
 /* Finds the end of the string starting at *i ('"'). */
@@ -1663,13 +1670,6 @@ fixtures_set_fast_path(bool on)
 #define FAST_MAX_DEPTH 8
 #define FAST_MAX_KEYS 16
 
-static const char *
-fast_ws(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
-        p++;
-    return p;
-}
 
 /*
  * The closing quote of the string whose first byte (after the opening

@@ -319,7 +319,7 @@ static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
     struct http_server *srv = cls;
-    struct conn *k = conn_of(c);
+    struct conn *k = conn_of(c), *owner = NULL;
     struct req *r;
     const char *src = uri;
     size_t n, scheme;
@@ -334,12 +334,12 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     if (k && !k->req_busy) {
         k->req_busy = true;
         r = &k->req;
+        owner = k;
     } else if ((r = malloc(sizeof(*r))) == NULL) {
         return NULL;
     }
     memset(r, 0, offsetof(struct req, hs.v));
-    if (k && r == &k->req)
-        r->owner = k;
+    r->owner = owner;
     r->t0 = util_now_ns();
     scheme = absolute_scheme(uri);
     if (scheme) {
