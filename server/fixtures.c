@@ -227,10 +227,13 @@ fast_ws(const char *p, const char *end)
     return p;
 }
 
+/* fast_ws by index: s->data may be NULL (an empty source). */
 static void
 skip_ws(const struct source *s, size_t *i)
 {
-    *i = (size_t)(fast_ws(s->data + *i, s->data + s->len) - s->data);
+    while (*i < s->len && (s->data[*i] == ' ' || s->data[*i] == '\t' ||
+                           s->data[*i] == '\n' || s->data[*i] == '\r'))
+        (*i)++;
 }
 
 /* Finds the end of the string starting at *i ('"'). */
